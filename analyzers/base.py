@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -81,6 +82,7 @@ class AnalyzerResult:
     error: str | None = None
     duration: float = 0.0
     files: int = 0
+    notices: list[str] = field(default_factory=list)  # non-fatal: e.g. a file the tool could not parse
 
 
 class Analyzer(Protocol):
@@ -114,3 +116,72 @@ async def run_analyzers(
         return result
 
     return list(await asyncio.gather(*(one(a) for a in analyzers)))
+
+
+def checkable_files(root: Path, paths: Sequence[str]) -> list[str]:
+    """The paths that are regular files inside ``root`` once symlinks are resolved.
+
+    Deleted files, directories and anything (a symlink, a ``..``) that leads out of the
+    checkout are dropped, so a tool never reads outside the repository under review.
+    """
+    base = root.resolve()
+    kept: list[str] = []
+    for rel in paths:
+        if not rel or Path(rel).is_absolute():
+            continue
+        try:
+            target = (base / rel).resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
+            continue
+        if target.is_relative_to(base) and target.is_file():
+            kept.append(rel)
+    return kept
+
+
+def default_analyzers() -> list[Analyzer]:
+    """The analyzers a review runs unless configured otherwise: ruff and bandit."""
+    # Imported here: the tool modules import this one, so a top-level import would be circular.
+    from analyzers.bandit import BanditAnalyzer
+    from analyzers.ruff import RuffAnalyzer
+
+    return [RuffAnalyzer(), BanditAnalyzer()]
+
+
+async def tool_versions(analyzers: Sequence[Analyzer]) -> dict[str, str | None]:
+    """Each analyzer's tool version (None when unknown), for the review summary and SARIF."""
+
+    async def one(analyzer: Analyzer) -> str | None:
+        version = getattr(analyzer, "version", None)
+        if version is None:
+            return None
+        try:
+            return await version()
+        except Exception:  # a version is nice to have, never worth failing a review over
+            return None
+
+    found = await asyncio.gather(*(one(a) for a in analyzers))
+    return {a.name: v for a, v in zip(analyzers, found, strict=True)}
+
+
+class PathMap:
+    """Maps the file names a tool prints back to the repository-relative paths it was given."""
+
+    def __init__(self, root: Path, paths: Sequence[str]) -> None:
+        self.root = root.resolve()
+        self._known: dict[str, str] = {}
+        for rel in paths:
+            self._known[str(root / rel)] = rel
+            self._known[str(self.root / rel)] = rel
+
+    def relative(self, reported: str) -> str | None:
+        """The repository-relative POSIX path for a name the tool reported; None if outside root."""
+        candidate = Path(reported)
+        if not candidate.is_absolute():
+            candidate = self.root / candidate
+        for key in (str(candidate), os.path.normpath(candidate)):
+            if key in self._known:
+                return self._known[key]
+        try:
+            return candidate.resolve().relative_to(self.root).as_posix()
+        except (OSError, ValueError):
+            return None

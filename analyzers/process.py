@@ -1,0 +1,184 @@
+"""Run one external program with a timeout and bounded output, never through a shell.
+
+Used for the analyzers and reusable for anything else the bot runs (git, for one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 64 * 1024
+# After the process group is killed, a reader still blocked on a pipe means some process
+# outside the group holds it open; waiting this long for it is enough, then we stop reading.
+_DRAIN_GRACE = 1.0
+# Variables a tool needs to run; everything else (tokens, keys, secrets) stays with the bot.
+_PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT")
+
+
+@dataclass(frozen=True)
+class ProcResult:
+    """What a bounded run produced. ``returncode`` is None when the program could not start."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool
+    truncated: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    def stderr_tail(self, limit: int = 500) -> str:
+        """The end of stderr as text, for an error message a person can read."""
+        text = self.stderr.decode("utf-8", "replace").strip()
+        return text if len(text) <= limit else "..." + text[-limit:]
+
+
+def minimal_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A small environment for a tool: enough to run, without the bot's secrets."""
+    env = {key: os.environ[key] for key in _PASSED_ENV if key in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.setdefault("LANG", "C.UTF-8")
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra or {})
+    return env
+
+
+class _Sink:
+    """Keeps at most ``limit`` bytes of a stream and remembers whether more came."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, chunk: bytes) -> None:
+        room = self.limit - self.size
+        if len(chunk) > room:
+            self.truncated = True
+            chunk = chunk[: max(room, 0)]
+        if chunk:
+            self.parts.append(chunk)
+            self.size += len(chunk)
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+async def _drain(stream: asyncio.StreamReader | None, sink: _Sink) -> None:
+    # Keep reading past the limit (and discard) so the child never blocks on a full pipe.
+    if stream is None:
+        return
+    while chunk := await stream.read(CHUNK):
+        sink.add(chunk)
+
+
+async def _feed(stream: asyncio.StreamWriter | None, data: bytes | None) -> None:
+    if stream is None:
+        return
+    try:
+        if data:
+            stream.write(data)
+            await stream.drain()
+        stream.close()
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the child stopped reading; its exit status will tell the story
+
+
+def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+async def _finish_readers(tasks: Sequence[asyncio.Task[None]]) -> None:
+    _done, pending = await asyncio.wait(tasks, timeout=_DRAIN_GRACE)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_bounded(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    timeout: float,
+    max_output: int = 8 * 1024 * 1024,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> ProcResult:
+    """Run ``argv`` (a list, never a shell string) and collect at most ``max_output`` bytes per stream.
+
+    On timeout, or when the caller is cancelled, the whole process group is killed.
+    A program that cannot be started yields ``returncode=None`` and the reason in stderr.
+    """
+    if isinstance(argv, str | bytes):
+        raise TypeError("argv must be a sequence of arguments, not a string")
+    args = [os.fspath(a) for a in argv]
+    if not args:
+        raise ValueError("argv is empty")
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *args,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group, so a timeout kills grandchildren too
+        )
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, FileNotFoundError) and (cwd is None or Path(cwd).is_dir()):
+            reason = "executable not found"
+        message = f"cannot run {args[0]!r}: {reason}"
+        return ProcResult(None, b"", message.encode(), timed_out=False, truncated=False)
+
+    out, err = _Sink(max_output), _Sink(max_output)
+    readers = [
+        asyncio.create_task(_drain(proc.stdout, out)),
+        asyncio.create_task(_drain(proc.stderr, err)),
+    ]
+    timed_out = False
+    try:
+        async with asyncio.timeout(timeout):
+            await _feed(proc.stdin, stdin)
+            await proc.wait()
+            await asyncio.gather(*readers)
+    except TimeoutError:
+        timed_out = True
+    finally:
+        # Also reached on cancellation: never leave a process (or its children) behind.
+        if timed_out or proc.returncode is None or not all(t.done() for t in readers):
+            _kill_group(proc)
+            await asyncio.shield(_reap(proc, readers))
+    return ProcResult(
+        returncode=proc.returncode,
+        stdout=out.value(),
+        stderr=err.value(),
+        timed_out=timed_out,
+        truncated=out.truncated or err.truncated,
+    )
+
+
+async def _reap(proc: asyncio.subprocess.Process, readers: Sequence[asyncio.Task[None]]) -> None:
+    await proc.wait()
+    await _finish_readers(readers)
+
+
+def describe_failure(name: str, result: ProcResult, timeout: float) -> str | None:
+    """A readable reason why a run cannot be trusted, or None when it finished normally."""
+    if result.returncode is None:
+        return f"{name} could not start: {result.stderr_tail()}"
+    if result.timed_out:
+        return f"{name} timed out after {timeout:g} s"
+    if result.truncated:
+        return f"{name} produced more output than the limit; its report was cut short"
+    return None

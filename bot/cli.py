@@ -1,0 +1,125 @@
+"""The ``review-bot`` command: review a local change, serve the GitHub App, make a demo repository."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analyzers import severity_at_least
+from bot.checkout import CheckoutError, git_env, local_git_dir
+from bot.config import ConfigError, ReviewSettings, Settings
+from bot.output import format_json, format_markdown, format_sarif, format_text
+from bot.review import ReviewOutcome, resolve_commit, review_local
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_BASES = ("origin/HEAD", "origin/main", "main", "origin/master", "master")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="review-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    review = commands.add_parser("review", help="review the commits of HEAD (or --head) not in --base")
+    review.add_argument("path", nargs="?", default=".", help="a git repository (default: .)")
+    review.add_argument("--base", help="the branch the change goes into (default: origin/HEAD, main or master)")
+    review.add_argument("--head", default="HEAD", help="the commit to review (default: HEAD)")
+    review.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    review.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default="error",
+        help="exit 1 when a finding has at least this severity (default: error)",
+    )
+
+    serve = commands.add_parser("serve", help="run the GitHub App's webhook server")
+    serve.add_argument("--host", help="interface to listen on (default: 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port (default: $PORT or 8080)")
+
+    demo = commands.add_parser("demo", help="create a demo repository to try `review-bot review` on")
+    demo.add_argument("path", nargs="?", default="review-bot-demo")
+    return parser
+
+
+async def default_base(path: Path) -> str:
+    git_dir = await local_git_dir(path)
+    env = git_env()
+    for ref in DEFAULT_BASES:
+        try:
+            await resolve_commit(git_dir, ref, env=env)
+        except CheckoutError:
+            continue
+        return ref
+    raise CheckoutError("no --base given and none of origin/HEAD, main or master exists")
+
+
+def exit_code(outcome: ReviewOutcome, fail_on: str) -> int:
+    if fail_on != "never" and any(severity_at_least(f.severity, fail_on) for f in outcome.findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+async def run_review(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    base = args.base or await default_base(path)
+    outcome = await review_local(path, base=base, head=args.head, settings=ReviewSettings())
+    if args.format == "json":
+        print(format_json(outcome))
+    elif args.format == "sarif":
+        print(format_sarif(outcome))
+    elif args.format == "markdown":
+        print(format_markdown(outcome))
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(format_text(outcome, colour=colour))
+    return exit_code(outcome, args.fail_on)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.web import create_app
+
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.github_configured:
+        print(
+            "review-bot serve needs GITHUB_APP_ID, GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_PATH) "
+            "and GITHUB_WEBHOOK_SECRET",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    web.run_app(create_app(settings), host=args.host or settings.host, port=args.port or settings.port)
+    return EXIT_OK
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from bot.demo import create_demo
+
+    root = create_demo(Path(args.path))
+    print(f"Demo repository ready in {root} (branch feature, based on main).", file=sys.stderr)
+    print(f"Review it with: review-bot review {root} --base main", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        if args.command == "review":
+            return asyncio.run(run_review(args))
+        if args.command == "serve":
+            return run_serve(args)
+        return run_demo(args)
+    except (CheckoutError, ConfigError) as exc:
+        print(f"review-bot: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # the demo's git failures and the like: say so, exit 2
+        print(f"review-bot: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,135 @@
+"""The service's settings: the environment variables of DESIGN.md plus the optional YAML file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_API_URL = "https://api.github.com"
+MAX_WEBHOOK_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+
+
+class ConfigError(Exception):
+    """The configuration is wrong; the message says where and how."""
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """How reviews behave (``review:`` in the service YAML)."""
+
+    review_drafts: bool = False
+    review_bot_prs: bool = False
+    fail_on: str = "error"  # severity from which the check run concludes "failure"
+    max_inline_comments: int = 30  # per review request; the rest go to the summary
+    max_files: int = 300  # changed files analyzed per PR; more and the summary says so
+    max_file_bytes: int = 1024 * 1024
+    analyzer_timeout: float = 120.0
+    fetch_timeout: float = 120.0
+    filter_mode: str = "added"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs; built from the environment by ``from_env``."""
+
+    app_id: str | None = None
+    private_key: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    redis_url: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+    host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all interfaces
+    port: int = 8080
+    workers: int = 2
+    mutation_interval: float = 1.0  # GitHub asks for a second between mutating calls
+    job_attempts: int = 5
+    review: ReviewSettings = ReviewSettings()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        private_key = env.get("GITHUB_PRIVATE_KEY") or None
+        key_path = env.get("GITHUB_PRIVATE_KEY_PATH")
+        if not private_key and key_path:
+            try:
+                private_key = Path(key_path).read_text()
+            except OSError as exc:
+                raise ConfigError(f"GITHUB_PRIVATE_KEY_PATH: cannot read {key_path}: {exc.strerror}") from None
+        values: dict[str, Any] = {
+            "app_id": env.get("GITHUB_APP_ID") or None,
+            "private_key": private_key,
+            "webhook_secret": env.get("GITHUB_WEBHOOK_SECRET") or None,
+            "api_url": (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
+            "redis_url": env.get("REDIS_URL") or None,
+            "log_level": (env.get("LOG_LEVEL") or "INFO").upper(),
+        }
+        if env.get("PORT"):
+            values["port"] = _int("PORT", env["PORT"])
+        settings = cls(**values)
+        config_path = env.get("REVIEW_BOT_CONFIG")
+        if config_path:
+            settings = settings.with_yaml(Path(config_path))
+        return settings
+
+    def with_yaml(self, path: Path) -> Settings:
+        """Overlay the service YAML (``server``, ``review``, ``rate_limiting`` sections)."""
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping")
+        top: dict[str, Any] = {}
+        unknown = set(data) - {"server", "review", "rate_limiting"}
+        if unknown:
+            raise ConfigError(f"{path}: unknown section {sorted(unknown)[0]!r}")
+        server = _section(path, data, "server", {"host": str, "port": int, "workers": int})
+        top.update(server)
+        limits = _section(path, data, "rate_limiting", {"mutation_interval_seconds": float, "job_attempts": int})
+        if "mutation_interval_seconds" in limits:
+            top["mutation_interval"] = limits.pop("mutation_interval_seconds")
+        top.update(limits)
+        review_types = {f.name: type(getattr(ReviewSettings(), f.name)) for f in fields(ReviewSettings)}
+        review = _section(path, data, "review", review_types)
+        if review.get("fail_on", "error") not in ("error", "warning", "note", "never"):
+            raise ConfigError(f"{path}: review.fail_on must be error, warning, note or never")
+        return Settings(
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in top and f.name != "review"},
+            **top,
+            review=ReviewSettings(**{**self.review.__dict__, **review}),
+        )
+
+    @property
+    def github_configured(self) -> bool:
+        return bool(self.app_id and self.private_key and self.webhook_secret)
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _section(path: Path, data: dict[str, Any], name: str, types: dict[str, type]) -> dict[str, Any]:
+    section = data.get(name) or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: {name} must be a mapping")
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        if key not in types:
+            raise ConfigError(f"{path}: unknown key {name}.{key}")
+        expected = types[key]
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: {name}.{key} must be {expected.__name__}, got {value!r}")
+        out[key] = value
+    return out

@@ -1,0 +1,46 @@
+"""The objects one running App shares: settings, HTTP session, token cache, queue, resilience."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.auth import InstallationTokens
+from bot.config import Settings
+from bot.github import CircuitBreakers, GitHubClient, MutationThrottle, RetryPolicy
+from bot.queue import ReviewQueue
+
+USER_AGENT = "autogen-review-bot"
+
+
+@dataclass
+class BotContext:
+    settings: Settings
+    session: aiohttp.ClientSession
+    queue: ReviewQueue
+    app_client: GitHubClient  # authenticates with the App's JWT (token requests only)
+    tokens: InstallationTokens
+
+    def installation_client(self, installation_id: int) -> GitHubClient:
+        """A client acting as one installation; refreshes its token on a 401."""
+
+        async def token(refresh: bool) -> str:
+            return await self.tokens.get(installation_id, refresh=refresh)
+
+        return self.app_client.derive(token_provider=token, throttle_key=installation_id)
+
+
+def build_context(
+    settings: Settings, session: aiohttp.ClientSession, queue: ReviewQueue, *, retry: RetryPolicy | None = None
+) -> BotContext:
+    app_client = GitHubClient(
+        session,
+        requester=USER_AGENT,
+        base_url=settings.api_url,
+        throttle=MutationThrottle(settings.mutation_interval),
+        breaker=CircuitBreakers(),
+        retry=retry or RetryPolicy(),
+    )
+    tokens = InstallationTokens(app_client, settings.app_id or "", settings.private_key or "")
+    return BotContext(settings=settings, session=session, queue=queue, app_client=app_client, tokens=tokens)

@@ -1,0 +1,235 @@
+"""Publishing a review on GitHub: one review, one check run, one summary comment edited in place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from analyzers import Finding, severity_at_least
+from analyzers.diff import FileDiff, in_same_hunk, parse_patch
+from bot.config import ReviewSettings
+from bot.github import GitHubClient, GitHubHTTPError
+from bot.queue import ReviewJob
+from bot.render import (
+    CHECK_RUN_NAME,
+    SUMMARY_MARKER,
+    SummaryInput,
+    annotation,
+    check_run_output,
+    count_line,
+    decode_state,
+    fingerprints_in,
+    review_comment,
+    summary_body,
+)
+from bot.review import GITHUB_FILES_CAP, ReviewOutcome
+
+log = logging.getLogger(__name__)
+
+ANNOTATIONS_PER_REQUEST = 50
+
+
+@dataclass
+class PriorState:
+    """What the bot already said on this PR, read back from GitHub (any replica can do this)."""
+
+    said: set[str] = field(default_factory=set)
+    summary_comment_id: int | None = None
+
+
+@dataclass
+class Published:
+    review_id: int | None
+    inline: list[Finding]
+    not_inline: list[Finding]
+    check_run_id: int | None
+    summary_comment_id: int
+
+
+def pr_url(job: ReviewJob, tail: str = "") -> str:
+    return f"/repos/{job.owner}/{job.repo}/pulls/{job.pr_number}{tail}"
+
+
+def issue_url(job: ReviewJob, tail: str = "") -> str:
+    return f"/repos/{job.owner}/{job.repo}/issues/{job.pr_number}{tail}"
+
+
+def is_own(item: dict) -> bool:
+    user = item.get("user") or {}
+    return user.get("type") == "Bot"
+
+
+async def read_prior_state(gh: GitHubClient, job: ReviewJob) -> PriorState:
+    state = PriorState()
+    for comment in await gh.get_all(pr_url(job, "/comments")):
+        if is_own(comment):
+            state.said |= fingerprints_in(comment.get("body"))
+    for comment in await gh.get_all(issue_url(job, "/comments")):
+        body = comment.get("body") or ""
+        if is_own(comment) and SUMMARY_MARKER in body:
+            state.summary_comment_id = comment["id"]
+            state.said |= decode_state(body)
+    return state
+
+
+async def list_pr_diffs(gh: GitHubClient, job: ReviewJob) -> tuple[dict[str, FileDiff], bool]:
+    """The PR's changed files as GitHub sees them; True when GitHub's 3,000-file cap was reached."""
+    files = await gh.get_all(pr_url(job, "/files"), limit=GITHUB_FILES_CAP)
+    diffs = {
+        f["filename"]: parse_patch(
+            f["filename"], f.get("patch"), old_path=f.get("previous_filename"), status=f.get("status", "modified")
+        )
+        for f in files
+    }
+    return diffs, len(files) >= GITHUB_FILES_CAP
+
+
+async def start_check_run(gh: GitHubClient, job: ReviewJob) -> int:
+    run = await gh.post(
+        f"/repos/{job.owner}/{job.repo}/check-runs",
+        data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, "status": "in_progress"},
+    )
+    return int(run["id"])
+
+
+def check_conclusion(findings: Sequence[Finding], fail_on: str, degraded: bool) -> str:
+    if fail_on != "never" and any(severity_at_least(f.severity, fail_on) for f in findings):
+        return "failure"
+    return "neutral" if degraded else "success"
+
+
+async def finish_check_run(
+    gh: GitHubClient, job: ReviewJob, check_run_id: int | None, outcome: ReviewOutcome, settings: ReviewSettings
+) -> int:
+    problems = outcome.errors + outcome.incomplete
+    output = check_run_output(outcome.findings, problems)
+    notes = [annotation(f) for f in outcome.findings]
+    batches = [notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)] or [[]]
+    final = {
+        "status": "completed",
+        "conclusion": check_conclusion(outcome.findings, settings.fail_on, bool(problems)),
+        "output": {**output, "annotations": batches[0]},
+    }
+    if check_run_id is None:
+        created = await gh.post(
+            f"/repos/{job.owner}/{job.repo}/check-runs",
+            data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, **final},
+        )
+        check_run_id = int(created["id"])
+    else:
+        await gh.patch(f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}", data=final)
+    for batch in batches[1:]:
+        # GitHub takes 50 annotations a request; further PATCHes append to the same run.
+        await gh.patch(
+            f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}",
+            data={"output": {**output, "annotations": batch}},
+        )
+    return check_run_id
+
+
+def still_in_diff(finding: Finding, diffs: dict[str, FileDiff]) -> bool:
+    diff = diffs.get(finding.path)
+    if diff is None:
+        return False
+    lines = range(finding.line, finding.end_line + 1)
+    return all(n in diff.added or n in diff.context for n in lines) and in_same_hunk(
+        diff, finding.line, finding.end_line
+    )
+
+
+async def create_review(gh: GitHubClient, job: ReviewJob, comments: list[Finding], more: bool) -> int:
+    body = f"Review bot: {count_line(comments)} on this push."
+    if more:
+        body += " More findings are listed in the summary comment."
+    review = await gh.post(
+        pr_url(job, "/reviews"),
+        data={
+            "commit_id": job.head_sha,
+            "event": "COMMENT",
+            "body": body,
+            "comments": [review_comment(f) for f in comments],
+        },
+    )
+    return int(review["id"])
+
+
+async def post_review(
+    gh: GitHubClient, job: ReviewJob, inline: list[Finding], overflow: int
+) -> tuple[int | None, list[Finding], list[Finding]]:
+    """Post one COMMENT review; on GitHub's 422 retry without the comments it would not place.
+
+    GitHub rejects the whole review when one comment line is outside the diff and does not say
+    which, so the fallback re-reads the PR's current diff, keeps the comments that still fit
+    it, and, should that be refused too, posts no inline comments at all. Returns the review id,
+    the findings posted inline and those that must go to the summary instead.
+    """
+    if not inline:
+        return None, [], []
+    try:
+        return await create_review(gh, job, inline, overflow > 0), inline, []
+    except GitHubHTTPError as exc:
+        if exc.status != 422:
+            raise
+        log.warning("%s#%s: review rejected (422 %s); retrying without unplaceable comments",
+                    job.full_name, job.pr_number, "; ".join(map(str, exc.errors))[:200])
+    diffs, _ = await list_pr_diffs(gh, job)
+    fitting = [f for f in inline if still_in_diff(f, diffs)]
+    rejected = [f for f in inline if f not in fitting]
+    if fitting and rejected:
+        try:
+            return await create_review(gh, job, fitting, True), fitting, rejected
+        except GitHubHTTPError as exc:
+            if exc.status != 422:
+                raise
+    return None, [], list(inline)
+
+
+async def upsert_summary(gh: GitHubClient, job: ReviewJob, prior: PriorState, body: str) -> int:
+    if prior.summary_comment_id is not None:
+        try:
+            await gh.patch(f"/repos/{job.owner}/{job.repo}/issues/comments/{prior.summary_comment_id}", data={"body": body})
+            return prior.summary_comment_id
+        except GitHubHTTPError as exc:
+            if exc.status != 404:  # deleted by someone: post a fresh one
+                raise
+    created = await gh.post(issue_url(job, "/comments"), data={"body": body})
+    return int(created["id"])
+
+
+async def publish(
+    gh: GitHubClient,
+    job: ReviewJob,
+    outcome: ReviewOutcome,
+    settings: ReviewSettings,
+    *,
+    check_run_id: int | None = None,
+) -> Published:
+    prior = await read_prior_state(gh, job)
+    new: list[Finding] = []
+    seen: set[str] = set()
+    for finding in outcome.findings:
+        if finding.fingerprint in prior.said or finding.fingerprint in seen:
+            continue
+        seen.add(finding.fingerprint)
+        new.append(finding)
+    inline, overflow = new[: settings.max_inline_comments], new[settings.max_inline_comments :]
+    review_id, posted, rejected = await post_review(gh, job, inline, len(overflow))
+    not_inline = rejected + overflow
+    check_run_id = await finish_check_run(gh, job, check_run_id, outcome, settings)
+    summary = SummaryInput(
+        head_sha=job.head_sha,
+        findings=outcome.findings,
+        not_inline=not_inline,
+        new_inline=len(posted),
+        already_said=len(outcome.findings) - len(new),
+        files_analyzed=outcome.files_analyzed,
+        tool_versions=outcome.tool_versions,
+        problems=outcome.errors + outcome.incomplete,
+        skipped=outcome.skipped,
+        said=[*sorted(prior.said), *(f.fingerprint for f in new)],
+    )
+    comment_id = await upsert_summary(gh, job, prior, summary_body(summary))
+    log.info("%s#%s at %s: %d findings, %d inline, review %s",
+             job.full_name, job.pr_number, job.head_sha[:7], len(outcome.findings), len(posted), review_id)
+    return Published(review_id, posted, not_inline, check_run_id, comment_id)

@@ -1,0 +1,160 @@
+"""Review jobs and the queue they wait in.
+
+A job is a plain, JSON-serialisable value keyed by (repository, PR number, head sha), so a
+Redis-backed queue can carry the same jobs later. The queue guarantees: a redelivered webhook
+or a second event for the same head yields no second review; a newer push replaces a queued
+review of an older head; one PR is reviewed by one worker at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+from typing import Protocol
+
+from cachetools import TTLCache
+
+log = logging.getLogger(__name__)
+
+REMEMBER_SECONDS = 24 * 3600
+REMEMBER_ITEMS = 100_000
+
+
+@dataclass(frozen=True)
+class ReviewJob:
+    installation_id: int | None
+    owner: str
+    repo: str
+    pr_number: int
+    head_sha: str
+    base_sha: str
+    base_ref: str
+    clone_url: str
+    delivery_id: str = ""
+    attempt: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        return (self.owner.lower(), self.repo.lower(), self.pr_number, self.head_sha)
+
+    @property
+    def pr_key(self) -> tuple[str, str, int]:
+        return self.key[:3]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> ReviewJob:
+        return cls(**json.loads(raw))
+
+    def next_attempt(self) -> ReviewJob:
+        return replace(self, attempt=self.attempt + 1)
+
+
+class ReviewQueue(Protocol):
+    async def enqueue(self, job: ReviewJob) -> bool:
+        """Queue a job; False when it is a duplicate (same delivery or same head already seen)."""
+        ...
+
+    async def get(self) -> ReviewJob:
+        """Wait for the next job whose PR is not being reviewed right now."""
+        ...
+
+    async def done(self, job: ReviewJob) -> None:
+        """The job finished (published or given up): its PR may be reviewed again."""
+        ...
+
+    async def retry_later(self, job: ReviewJob, delay: float) -> None:
+        """The job failed for a passing reason: run it again after ``delay`` seconds."""
+        ...
+
+    async def forget(self, job: ReviewJob) -> None:
+        """Let the same head be queued again (after a review was given up)."""
+        ...
+
+
+class InProcessQueue:
+    """The queue for one process: asyncio only, nothing survives a restart."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, str, int], ReviewJob] = {}
+        self._running: set[tuple[str, str, int]] = set()
+        self._seen_keys: TTLCache[tuple[str, str, int, str], bool] = TTLCache(REMEMBER_ITEMS, REMEMBER_SECONDS)
+        self._seen_deliveries: TTLCache[str, bool] = TTLCache(REMEMBER_ITEMS, REMEMBER_SECONDS)
+        self._changed = asyncio.Condition()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._latest_head: TTLCache[tuple[str, str, int], str] = TTLCache(REMEMBER_ITEMS, REMEMBER_SECONDS)
+
+    async def enqueue(self, job: ReviewJob) -> bool:
+        async with self._changed:
+            if job.delivery_id and job.delivery_id in self._seen_deliveries:
+                log.info("delivery %s already seen: no second review", job.delivery_id)
+                return False
+            if job.delivery_id:
+                self._seen_deliveries[job.delivery_id] = True
+            if job.key in self._seen_keys:
+                log.info("%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7])
+                return False
+            self._seen_keys[job.key] = True
+            self._latest_head[job.pr_key] = job.head_sha
+            older = self._pending.get(job.pr_key)
+            if older is not None:
+                log.info("%s#%s: %s supersedes queued %s", job.full_name, job.pr_number, job.head_sha[:7], older.head_sha[:7])
+                self._seen_keys.pop(older.key, None)
+            self._pending[job.pr_key] = job
+            self._changed.notify_all()
+            return True
+
+    async def get(self) -> ReviewJob:
+        async with self._changed:
+            while True:
+                for pr_key, job in self._pending.items():
+                    if pr_key not in self._running:
+                        del self._pending[pr_key]
+                        self._running.add(pr_key)
+                        return job
+                await self._changed.wait()
+
+    async def done(self, job: ReviewJob) -> None:
+        async with self._changed:
+            self._running.discard(job.pr_key)
+            self._changed.notify_all()
+
+    async def forget(self, job: ReviewJob) -> None:
+        """Let the same head be queued again (a failed review, or a /review request later)."""
+        async with self._changed:
+            self._seen_keys.pop(job.key, None)
+
+    async def retry_later(self, job: ReviewJob, delay: float) -> None:
+        await self.done(job)
+        loop = asyncio.get_running_loop()
+
+        def requeue() -> None:
+            self._timers.discard(handle)
+            loop.create_task(self._requeue(job.next_attempt()))
+
+        handle = loop.call_later(delay, requeue)
+        self._timers.add(handle)
+
+    async def _requeue(self, job: ReviewJob) -> None:
+        async with self._changed:
+            if self._latest_head.get(job.pr_key, job.head_sha) != job.head_sha:
+                return  # a newer push arrived meanwhile; its review replaces this one
+            self._pending[job.pr_key] = job
+            self._seen_keys[job.key] = True
+            self._changed.notify_all()
+
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    def close(self) -> None:
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()

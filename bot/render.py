@@ -1,0 +1,199 @@
+"""What the bot writes on GitHub: inline comments, the summary comment, the check run output.
+
+Everything a PR author controls (paths, messages quoting their code) is escaped before it
+goes into Markdown, and every body stays under GitHub's 65,536-character limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from analyzers import Finding
+
+SUMMARY_MARKER = "<!-- review-bot:summary -->"
+FINGERPRINT_RE = re.compile(r"<!-- review-bot:fp:([0-9a-f]{8,64}) -->")
+STATE_RE = re.compile(r"<!-- review-bot:state:([A-Za-z0-9+/=]*) -->")
+BODY_LIMIT = 65_536
+CHECK_TEXT_LIMIT = 65_535
+STATE_FINGERPRINTS_KEPT = 2_000
+CHECK_RUN_NAME = "review-bot"
+
+SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "note": "🔵"}
+ANNOTATION_LEVEL = {"error": "failure", "warning": "warning", "note": "notice"}
+
+
+def escape_markdown(text: str) -> str:
+    """Neutralise HTML, mentions and table pipes in text the PR author may control."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("@", "@\u200b").replace("|", "\\|")
+    return " ".join(text.split()) if "\n" in text else text
+
+
+def code_span(text: str) -> str:
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fingerprint_marker(fingerprint: str) -> str:
+    return f"<!-- review-bot:fp:{fingerprint} -->"
+
+
+def fingerprints_in(body: str | None) -> set[str]:
+    return set(FINGERPRINT_RE.findall(body or ""))
+
+
+def rule_label(finding: Finding) -> str:
+    label = code_span(finding.rule_id)
+    return f"[{label}]({finding.help_url})" if finding.help_url else label
+
+
+def suggestion_block(replacement: str) -> str:
+    """A ```suggestion fence longer than any backtick run inside, so PR code cannot close it."""
+    longest = max((len(m) for m in re.findall(r"`{3,}", replacement)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = replacement if replacement.endswith("\n") or not replacement else replacement + "\n"
+    return f"{fence}suggestion\n{body}{fence}"
+
+
+def inline_comment_body(finding: Finding) -> str:
+    icon = SEVERITY_ICON.get(finding.severity, "")
+    parts = [
+        f"{icon} **{finding.severity}** · {finding.tool} {rule_label(finding)}",
+        "",
+        escape_markdown(finding.message),
+    ]
+    if finding.suggestion is not None:
+        parts += ["", suggestion_block(finding.suggestion)]
+    parts += ["", fingerprint_marker(finding.fingerprint)]
+    return "\n".join(parts)[:BODY_LIMIT]
+
+
+def review_comment(finding: Finding) -> dict[str, object]:
+    """One entry of a create-review request's ``comments`` (multi-line uses start_line)."""
+    comment: dict[str, object] = {
+        "path": finding.path,
+        "line": finding.end_line,
+        "side": "RIGHT",
+        "body": inline_comment_body(finding),
+    }
+    if finding.end_line > finding.line:
+        comment["start_line"] = finding.line
+        comment["start_side"] = "RIGHT"
+    return comment
+
+
+def count_line(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "no findings"
+    counts = Counter(f.severity for f in findings)
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "note") if counts[s]]
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} {noun} ({', '.join(parts)})"
+
+
+def findings_table(findings: Sequence[Finding], budget: int) -> str:
+    header = "| | File | Line | Rule | Message |\n|---|---|---|---|---|\n"
+    rows: list[str] = []
+    used = len(header)
+    for i, f in enumerate(findings):
+        row = (
+            f"| {SEVERITY_ICON.get(f.severity, '')} | {code_span(f.path)} | {f.line} | "
+            f"{f.tool} {rule_label(f)} | {escape_markdown(f.message)[:300]} |\n"
+        )
+        if used + len(row) > budget - 200:
+            rows.append(f"\n…and {len(findings) - i} more, listed in the check run.\n")
+            break
+        rows.append(row)
+        used += len(row)
+    return header + "".join(rows)
+
+
+@dataclass
+class SummaryInput:
+    head_sha: str
+    findings: Sequence[Finding]  # everything on changed lines at this head
+    not_inline: Sequence[Finding] = ()  # new findings that could not be inline comments
+    new_inline: int = 0
+    already_said: int = 0
+    files_analyzed: int = 0
+    tool_versions: dict[str, str] = field(default_factory=dict)
+    problems: Sequence[str] = ()  # degraded analyzers, incomplete reviews
+    skipped: dict[str, str] = field(default_factory=dict)
+    said: Iterable[str] = ()  # fingerprints said so far, carried in the hidden state
+
+
+def summary_body(data: SummaryInput) -> str:
+    head = data.head_sha[:7]
+    lines = [
+        SUMMARY_MARKER,
+        "## Review bot",
+        "",
+        f"Reviewed {code_span(head)}: {count_line(data.findings)} on the lines this PR changed, "
+        f"in {data.files_analyzed} analyzed file{'s' if data.files_analyzed != 1 else ''}.",
+    ]
+    if data.new_inline or data.already_said:
+        lines.append(f"{data.new_inline} new inline comment(s); {data.already_said} already raised on an earlier push.")
+    if data.problems:
+        lines += ["", "**The review is incomplete:**", *(f"- {escape_markdown(p)}" for p in data.problems)]
+    if data.skipped:
+        shown = sorted(data.skipped.items())[:20]
+        skipped = ", ".join(f"{code_span(p)} ({escape_markdown(r)})" for p, r in shown)
+        more = f" and {len(data.skipped) - len(shown)} more" if len(data.skipped) > len(shown) else ""
+        lines += ["", f"Not analyzed: {skipped}{more}."]
+    state = encode_state(data.said)
+    footer = [
+        "",
+        "Analyzers: " + (", ".join(f"{t} {v}" for t, v in sorted(data.tool_versions.items())) or "none ran"),
+        state,
+    ]
+    if data.not_inline:
+        budget = BODY_LIMIT - sum(len(x) + 1 for x in lines + footer) - 100
+        lines += ["", "### Findings not posted inline", "", findings_table(data.not_inline, budget)]
+    return "\n".join(lines + footer)
+
+
+def encode_state(said: Iterable[str]) -> str:
+    kept = list(dict.fromkeys(said))[-STATE_FINGERPRINTS_KEPT:]
+    raw = base64.b64encode(json.dumps({"said": kept}, separators=(",", ":")).encode()).decode()
+    return f"<!-- review-bot:state:{raw} -->"
+
+
+def decode_state(body: str | None) -> set[str]:
+    """Fingerprints remembered in a summary comment; a damaged marker means nothing remembered."""
+    match = STATE_RE.search(body or "")
+    if not match:
+        return set()
+    try:
+        said = json.loads(base64.b64decode(match.group(1), validate=True)).get("said", [])
+    except (ValueError, AttributeError):
+        return set()
+    return {s for s in said if isinstance(s, str) and re.fullmatch(r"[0-9a-f]{8,64}", s)}
+
+
+def annotation(finding: Finding) -> dict[str, object]:
+    note: dict[str, object] = {
+        "path": finding.path,
+        "start_line": finding.line,
+        "end_line": finding.end_line,
+        "annotation_level": ANNOTATION_LEVEL[finding.severity],
+        "title": f"{finding.tool} {finding.rule_id}"[:255],
+        "message": finding.message[:64_000] or finding.rule_id,
+    }
+    if finding.column is not None and finding.end_line == finding.line:
+        note["start_column"] = finding.column
+        note["end_column"] = finding.column
+    return note
+
+
+def check_run_output(findings: Sequence[Finding], problems: Sequence[str]) -> dict[str, str]:
+    title = count_line(findings).capitalize()
+    summary = f"{count_line(findings).capitalize()} on the lines this PR changed."
+    if problems:
+        summary += "\n\nThe review is incomplete:\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems)
+    return {"title": title, "summary": summary[:CHECK_TEXT_LIMIT]}

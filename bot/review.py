@@ -1,0 +1,124 @@
+"""The review pipeline: changed files in, precise findings out. Shared by the CLI and the App."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzers import Analyzer, AnalyzerResult, Finding, default_analyzers, run_analyzers, with_fingerprints
+from analyzers.diff import FileDiff, filter_findings, parse_unified_diff
+from bot.checkout import CheckoutError, git, git_env, local_git_dir, materialize
+from bot.config import ReviewSettings
+
+GITHUB_FILES_CAP = 3000  # GitHub lists at most 3,000 files of a pull request
+
+
+@dataclass
+class ReviewOutcome:
+    """What a review found on the lines the change touched, and what it could not look at."""
+
+    findings: list[Finding]
+    results: list[AnalyzerResult]
+    diffs: dict[str, FileDiff]
+    skipped: dict[str, str] = field(default_factory=dict)
+    files_analyzed: int = 0
+    incomplete: list[str] = field(default_factory=list)  # sentences for the summary
+    sources: dict[str, list[str]] = field(default_factory=dict)  # head lines of files with findings
+
+    @property
+    def errors(self) -> list[str]:
+        return [r.error for r in self.results if r.error]
+
+    @property
+    def tool_versions(self) -> dict[str, str]:
+        return {r.tool: r.version for r in self.results if r.version}
+
+
+def reviewable_paths(
+    diffs: Mapping[str, FileDiff], analyzers: Sequence[Analyzer], limit: int
+) -> tuple[list[str], list[str]]:
+    """The changed files some analyzer looks at (at most ``limit``), and those over the limit."""
+    paths = [
+        path
+        for path, diff in sorted(diffs.items())
+        if diff.status != "removed" and not diff.is_binary and any(a.handles(path) for a in analyzers)
+    ]
+    return paths[:limit], paths[limit:]
+
+
+async def analyze_changes(
+    git_dir: Path,
+    head_sha: str,
+    diffs: Mapping[str, FileDiff],
+    *,
+    env: Mapping[str, str],
+    fetch_missing: bool,
+    settings: ReviewSettings,
+    workdir: Path,
+    analyzers: Sequence[Analyzer] | None = None,
+) -> ReviewOutcome:
+    """Write the head version of the changed files, run the analyzers, keep what is on changed lines."""
+    analyzers = list(analyzers) if analyzers is not None else default_analyzers()
+    paths, over = reviewable_paths(diffs, analyzers, settings.max_files)
+    files = await materialize(
+        git_dir,
+        head_sha,
+        paths,
+        workdir / "files",
+        env=env,
+        fetch_missing=fetch_missing,
+        max_file_bytes=settings.max_file_bytes,
+        timeout=settings.fetch_timeout,
+    )
+    results = await run_analyzers(files.root, files.files, analyzers, timeout=settings.analyzer_timeout)
+    raw = [f for r in results for f in r.findings]
+    kept = filter_findings(with_fingerprints(raw, files.read_lines), diffs, mode=settings.filter_mode)
+    outcome = ReviewOutcome(
+        findings=sorted(kept, key=lambda f: (f.path, f.line, f.tool, f.rule_id)),
+        results=results,
+        diffs=dict(diffs),
+        skipped=files.skipped,
+        files_analyzed=len(files.files),
+        sources={path: files.read_lines(path) for path in {f.path for f in kept}},
+    )
+    if over:
+        outcome.incomplete.append(
+            f"This PR changes more files than the bot reviews at once: {len(over)} of them were not analyzed."
+        )
+    return outcome
+
+
+async def resolve_commit(git_dir: Path, ref: str, *, env: Mapping[str, str]) -> str:
+    if ref.startswith("-"):
+        raise CheckoutError(f"not a revision: {ref!r}")
+    out = await git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], git_dir=git_dir, env=env, timeout=30)
+    return out.decode().strip()
+
+
+async def review_local(
+    path: Path, *, base: str, head: str = "HEAD", settings: ReviewSettings | None = None
+) -> ReviewOutcome:
+    """Review the commits of ``head`` not in ``base`` in a local repository, as the App would."""
+    settings = settings or ReviewSettings()
+    git_dir = await local_git_dir(path)
+    with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
+        workdir = Path(tmp)
+        env = git_env(workdir)
+        try:
+            head_sha = await resolve_commit(git_dir, head, env=env)
+            base_sha = await resolve_commit(git_dir, base, env=env)
+        except CheckoutError:
+            raise CheckoutError(f"unknown revision: {base!r} or {head!r}") from None
+        merge_base = await git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
+        diff_text = await git(
+            ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "-U3", merge_base.decode().strip(), head_sha],
+            git_dir=git_dir,
+            env=env,
+            timeout=120,
+        )
+        diffs = parse_unified_diff(diff_text.decode("utf-8", "surrogateescape"))
+        return await analyze_changes(
+            git_dir, head_sha, diffs, env=env, fetch_missing=False, settings=settings, workdir=workdir
+        )

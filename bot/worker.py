@@ -1,0 +1,77 @@
+"""Workers: take review jobs off the queue and carry each through to a published review."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import tempfile
+from pathlib import Path
+
+import aiohttp
+
+from bot.checkout import CheckoutError, fetch_commit
+from bot.context import BotContext
+from bot.github import CircuitOpenError, GitHubHTTPError
+from bot.publish import list_pr_diffs, publish, start_check_run
+from bot.queue import ReviewJob
+from bot.review import GITHUB_FILES_CAP, analyze_changes
+
+log = logging.getLogger(__name__)
+
+
+async def review_job(ctx: BotContext, job: ReviewJob) -> None:
+    """Fetch, analyze and publish one head commit of one PR."""
+    settings = ctx.settings.review
+    gh = ctx.installation_client(job.installation_id or 0)
+    check_run_id = await start_check_run(gh, job)
+    diffs, capped = await list_pr_diffs(gh, job)
+    with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
+        workdir = Path(tmp)
+        token = await ctx.tokens.get(job.installation_id or 0)
+        git_dir, env = await fetch_commit(
+            job.clone_url, job.head_sha, token=token, workdir=workdir, timeout=settings.fetch_timeout
+        )
+        outcome = await analyze_changes(
+            git_dir, job.head_sha, diffs, env=env, fetch_missing=True, settings=settings, workdir=workdir
+        )
+    if capped:
+        outcome.incomplete.append(
+            f"This PR is too large to review fully: GitHub lists only its first {GITHUB_FILES_CAP:,} files."
+        )
+    await publish(gh, job, outcome, settings, check_run_id=check_run_id)
+
+
+def retry_delay(job: ReviewJob, exc: BaseException) -> float | None:
+    """Seconds until the job may run again, or None when retrying cannot help."""
+    if isinstance(exc, CircuitOpenError):
+        return max(exc.retry_after, 1.0)
+    if isinstance(exc, GitHubHTTPError):
+        if not exc.retryable:
+            return None
+        return exc.retry_after_seconds or min(300.0, 5.0 * 2**job.attempt)
+    if isinstance(exc, CheckoutError | aiohttp.ClientError | asyncio.TimeoutError | OSError):
+        return min(300.0, 5.0 * 2**job.attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+    return None
+
+
+async def run_worker(ctx: BotContext, name: str) -> None:
+    """Take jobs until cancelled; a failing job is retried later or given up, never crashes the worker."""
+    while True:
+        job = await ctx.queue.get()
+        try:
+            await review_job(ctx, job)
+        except asyncio.CancelledError:
+            await ctx.queue.retry_later(job, 0)
+            raise
+        except Exception as exc:
+            delay = retry_delay(job, exc)
+            if delay is not None and job.attempt + 1 < ctx.settings.job_attempts:
+                log.warning("%s: %s#%s at %s failed (%s); retrying in %.0f s",
+                            name, job.full_name, job.pr_number, job.head_sha[:7], exc, delay)
+                await ctx.queue.retry_later(job, delay)
+                continue
+            log.error("%s: giving up on %s#%s at %s: %s", name, job.full_name, job.pr_number, job.head_sha[:7],
+                      exc, exc_info=not isinstance(exc, GitHubHTTPError | CheckoutError | CircuitOpenError))
+            await ctx.queue.forget(job)
+        await ctx.queue.done(job)

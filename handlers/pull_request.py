@@ -1,0 +1,74 @@
+"""pull_request events: queue a review of the head commit when there is something new to review."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gidgethub import routing, sansio
+
+from bot.context import BotContext
+from bot.queue import ReviewJob
+from handlers.errors import PayloadError
+
+log = logging.getLogger(__name__)
+router = routing.Router()
+
+REVIEW_ACTIONS = ("opened", "reopened", "synchronize", "ready_for_review")
+
+
+def require(data: Any, *keys: str) -> Any:
+    """Walk ``data`` along ``keys``, or raise PayloadError naming the missing field."""
+    for i, key in enumerate(keys):
+        if not isinstance(data, dict) or data.get(key) is None:
+            raise PayloadError(f"payload is missing {'.'.join(keys[: i + 1])}")
+        data = data[key]
+    return data
+
+
+def is_bot(user: Any) -> bool:
+    return isinstance(user, dict) and (user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"))
+
+
+def job_from_event(event: sansio.Event) -> ReviewJob:
+    data = event.data
+    pr = require(data, "pull_request")
+    installation = data.get("installation") or {}
+    head_repo = require(pr, "head", "repo")
+    return ReviewJob(
+        installation_id=installation.get("id"),
+        owner=require(data, "repository", "owner", "login"),
+        repo=require(data, "repository", "name"),
+        pr_number=int(require(pr, "number")),
+        head_sha=str(require(pr, "head", "sha")),
+        base_sha=str(require(pr, "base", "sha")),
+        base_ref=str(require(pr, "base", "ref")),
+        # Fork PRs: the head commit is fetchable from the base repository too, where our token works.
+        clone_url=str(require(data, "repository", "clone_url") or require(head_repo, "clone_url")),
+        delivery_id=event.delivery_id or "",
+    )
+
+
+async def queue_review(event: sansio.Event, ctx: BotContext) -> None:
+    """Queue a review of the pull request's head commit, unless it is a draft or a bot's PR."""
+    job = job_from_event(event)
+    pr = event.data["pull_request"]
+    review = ctx.settings.review
+    where = f"{job.full_name}#{job.pr_number}"
+    if job.installation_id is None:
+        raise PayloadError("payload is missing installation.id (is the bot installed as a GitHub App?)")
+    if pr.get("state") == "closed":
+        log.info("%s is closed: not reviewed", where)
+        return
+    if pr.get("draft") and not review.review_drafts:
+        log.info("%s is a draft: not reviewed until ready for review", where)
+        return
+    if (is_bot(pr.get("user")) or is_bot(event.data.get("sender"))) and not review.review_bot_prs:
+        log.info("%s comes from a bot: not reviewed", where)
+        return
+    if await ctx.queue.enqueue(job):
+        log.info("%s at %s queued (%s)", where, job.head_sha[:7], event.data.get("action"))
+
+
+for _action in REVIEW_ACTIONS:
+    router.register("pull_request", action=_action)(queue_review)

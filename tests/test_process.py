@@ -1,0 +1,118 @@
+"""run_bounded: timeouts kill the process group, output stays bounded, nothing raises for a missing tool."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzers.process import ProcResult, describe_failure, minimal_env, run_bounded
+
+PY = sys.executable
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A killed child not yet reaped by its (dead) parent is a zombie: not running any more.
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def test_collects_output_and_exit_code() -> None:
+    code = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"
+    result = await run_bounded([PY, "-c", code], timeout=30)
+    assert result == ProcResult(3, b"out\n", b"err\n", timed_out=False, truncated=False)
+    assert not result.ok
+
+
+async def test_stdin_is_passed() -> None:
+    code = "import sys; sys.stdout.write(sys.stdin.read().upper())"
+    result = await run_bounded([PY, "-c", code], timeout=30, stdin=b"hello")
+    assert result.ok
+    assert result.stdout == b"HELLO"
+
+
+async def test_no_stdin_means_eof_not_a_hang() -> None:
+    result = await run_bounded([PY, "-c", "import sys; print(len(sys.stdin.read()))"], timeout=30)
+    assert result.stdout == b"0\n"
+
+
+async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
+    # The child starts a grandchild and records its pid; both must be gone after the timeout.
+    pid_file = tmp_path / "grandchild.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    result = await run_bounded([PY, "-c", code], timeout=2.0)
+    assert result.timed_out
+    assert result.returncode is not None and result.returncode < 0  # killed by a signal
+    assert result.stdout == b"started\n"
+    assert pid_file.exists()
+    assert not _alive(int(pid_file.read_text()))
+
+
+async def test_hanging_process_times_out() -> None:
+    result = await run_bounded([PY, "-c", "import time; time.sleep(60)"], timeout=0.5)
+    assert result.timed_out
+    assert result.returncode == -9
+    assert describe_failure("sleeper", result, 0.5) == "sleeper timed out after 0.5 s"
+
+
+async def test_output_is_bounded_and_marked_truncated() -> None:
+    code = "import sys; sys.stdout.write('x' * 1_000_000); sys.stderr.write('e' * 10)"
+    result = await run_bounded([PY, "-c", code], timeout=30, max_output=1000)
+    assert result.truncated
+    assert result.stdout == b"x" * 1000
+    assert result.stderr == b"e" * 10
+    assert result.returncode == 0  # it was drained, not blocked on a full pipe
+    assert "more output than the limit" in (describe_failure("big", result, 30) or "")
+
+
+async def test_exact_limit_is_not_truncated() -> None:
+    result = await run_bounded([PY, "-c", "print('x' * 9, end='')"], timeout=30, max_output=9)
+    assert not result.truncated
+    assert result.stdout == b"x" * 9
+
+
+async def test_missing_executable_is_a_result_not_an_exception(tmp_path: Path) -> None:
+    result = await run_bounded([str(tmp_path / "no-such-tool"), "--version"], timeout=5)
+    assert result.returncode is None
+    assert not result.timed_out
+    assert b"executable not found" in result.stderr
+    assert "could not start" in (describe_failure("tool", result, 5) or "")
+
+
+async def test_shell_string_is_refused() -> None:
+    with pytest.raises(TypeError):
+        await run_bounded("echo hi", timeout=5)  # type: ignore[arg-type]
+
+
+async def test_arguments_are_not_interpreted_by_a_shell(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    result = await run_bounded([PY, "-c", "import sys; print(sys.argv[1])", f"; touch {marker}"], timeout=30)
+    assert result.stdout == f"; touch {marker}\n".encode()
+    assert not marker.exists()
+
+
+async def test_cwd_and_env_are_applied(tmp_path: Path) -> None:
+    code = "import os; print(os.getcwd()); print(os.environ.get('ONLY_THIS'), os.environ.get('SECRET'))"
+    os.environ["SECRET"] = "s3cr3t"
+    try:
+        result = await run_bounded([PY, "-c", code], cwd=tmp_path, timeout=30, env=minimal_env({"ONLY_THIS": "1"}))
+    finally:
+        del os.environ["SECRET"]
+    lines = result.stdout.decode().splitlines()
+    assert Path(lines[0]).resolve() == tmp_path.resolve()
+    assert lines[1] == "1 None"  # the bot's own environment (tokens, keys) is not passed on
