@@ -53,7 +53,9 @@ def fingerprint(tool: str, rule_id: str, path: str, line_text: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def with_fingerprints(findings: Iterable[Finding], read_lines: Callable[[str], Sequence[str]]) -> list[Finding]:
+def with_fingerprints(
+    findings: Iterable[Finding], read_lines: Callable[[str], Sequence[str]]
+) -> list[Finding]:
     """Fill each finding's fingerprint from the text of the lines it covers.
 
     ``read_lines(path)`` returns the head version's lines of that file (no newlines).

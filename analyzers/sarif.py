@@ -72,7 +72,10 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 
 def _rule(finding: Finding) -> dict[str, Any]:
     # Findings carry no rule description of their own; the first message stands in for one.
-    rule: dict[str, Any] = {"id": finding.rule_id, "shortDescription": {"text": finding.message or finding.rule_id}}
+    rule: dict[str, Any] = {
+        "id": finding.rule_id,
+        "shortDescription": {"text": finding.message or finding.rule_id},
+    }
     if finding.help_url:
         rule["helpUri"] = finding.help_url
     return rule

@@ -36,7 +36,9 @@ def make_app_jwt(app_id: str | int, private_key_pem: str, *, now: float | None =
         return jwt.encode(claims, private_key_pem, algorithm="RS256")
     except (ValueError, TypeError, jwt.PyJWTError) as exc:
         # The underlying message may quote key material; say only what kind of failure it was.
-        raise AppAuthError(f"cannot sign the app JWT with the configured private key ({type(exc).__name__})") from None
+        raise AppAuthError(
+            f"cannot sign the app JWT with the configured private key ({type(exc).__name__})"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ class InstallationTokens:
 
     def client_for(self, installation_id: int) -> GitHubClient:
         """A client acting as the installation, throttled per installation, sharing session and breaker."""
-        return self._client.derive(token_provider=self.provider(installation_id), throttle_key=installation_id)
+        return self._client.derive(
+            token_provider=self.provider(installation_id), throttle_key=installation_id
+        )
 
     def app_client(self) -> GitHubClient:
         """A client acting as the app itself (e.g. /app/installations), with a freshly signed JWT."""

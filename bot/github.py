@@ -113,6 +113,17 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
         """Sleep without blocking the loop (injectable so tests record waits instead of taking them)."""
         await self._sleep(seconds)
 
+    @property
+    def graphql_url(self) -> str:
+        """GitHub Enterprise Server serves GraphQL at /api/graphql, beside (not under) /api/v3."""
+        if self.base_url.endswith("/api/v3"):
+            return self.base_url.removesuffix("/v3") + "/graphql"
+        return f"{self.base_url}/graphql"
+
+    async def graphql(self, query: str, *, endpoint: str | None = None, **variables: Any) -> Any:
+        """gidgethub's graphql, aimed at this client's host so a GHES token never goes to github.com."""
+        return await super().graphql(query, endpoint=endpoint or self.graphql_url, **variables)
+
     async def get_all(
         self,
         url: str,

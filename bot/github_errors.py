@@ -134,7 +134,11 @@ def _parse_error_body(body: bytes) -> tuple[str, list[Any], str | None]:
     if not isinstance(errors, list):
         errors = [errors]
     documentation_url = data.get("documentation_url")
-    return str(data.get("message") or ""), errors, documentation_url if isinstance(documentation_url, str) else None
+    return (
+        str(data.get("message") or ""),
+        errors,
+        documentation_url if isinstance(documentation_url, str) else None,
+    )
 
 
 def _parse_retry_after(value: str, now: float) -> float | None:

@@ -20,7 +20,8 @@ Clock = Callable[[], float]
 
 # Failures of the network itself: worth retrying and a sign the host may be down.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    aiohttp.ClientConnectionError,  # includes ServerDisconnectedError, ClientConnectorError, ServerTimeoutError
+    # ClientConnectionError covers ServerDisconnectedError, ClientConnectorError and ServerTimeoutError.
+    aiohttp.ClientConnectionError,
     aiohttp.ClientPayloadError,
     TimeoutError,  # asyncio.TimeoutError is TimeoutError on 3.11
 )
@@ -80,7 +81,9 @@ def build_retrying(policy: RetryPolicy, sleep: Sleep, *, what: str) -> AsyncRetr
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
-        log.info("retrying %s in %.2fs after attempt %d: %s", what, wait, state.attempt_number, _describe(exc))
+        log.info(
+            "retrying %s in %.2fs after attempt %d: %s", what, wait, state.attempt_number, _describe(exc)
+        )
 
     return AsyncRetrying(
         sleep=sleep,
@@ -141,7 +144,9 @@ class CircuitBreakers:
         self._hosts: dict[str, _Breaker] = {}
 
     def __repr__(self) -> str:
-        return f"CircuitBreakers(failure_threshold={self.failure_threshold}, reset_timeout={self.reset_timeout})"
+        return (
+            f"CircuitBreakers(failure_threshold={self.failure_threshold}, reset_timeout={self.reset_timeout})"
+        )
 
     def state(self, host: str) -> str:
         """'closed', 'open' or 'half-open', for logs and tests."""

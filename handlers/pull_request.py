@@ -26,25 +26,29 @@ def require(data: Any, *keys: str) -> Any:
     return data
 
 
+def pr_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PayloadError("payload has an invalid pull_request.number")
+    return value
+
+
 def is_bot(user: Any) -> bool:
     return isinstance(user, dict) and (user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"))
 
 
 def job_from_event(event: sansio.Event) -> ReviewJob:
     data = event.data
-    pr = require(data, "pull_request")
     installation = data.get("installation") or {}
-    head_repo = require(pr, "head", "repo")
     return ReviewJob(
         installation_id=installation.get("id"),
         owner=require(data, "repository", "owner", "login"),
         repo=require(data, "repository", "name"),
-        pr_number=int(require(pr, "number")),
-        head_sha=str(require(pr, "head", "sha")),
-        base_sha=str(require(pr, "base", "sha")),
-        base_ref=str(require(pr, "base", "ref")),
-        # Fork PRs: the head commit is fetchable from the base repository too, where our token works.
-        clone_url=str(require(data, "repository", "clone_url") or require(head_repo, "clone_url")),
+        pr_number=pr_number(require(data, "pull_request", "number")),
+        head_sha=str(require(data, "pull_request", "head", "sha")),
+        base_sha=str(require(data, "pull_request", "base", "sha")),
+        base_ref=str(require(data, "pull_request", "base", "ref")),
+        # Fork PRs too: GitHub serves the head commit from the base repository, where our token works.
+        clone_url=str(require(data, "repository", "clone_url")),
         delivery_id=event.delivery_id or "",
     )
 

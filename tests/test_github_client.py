@@ -98,7 +98,7 @@ async def test_404_is_not_retried_and_getstatus_still_reports_it(session, github
 async def test_secondary_rate_limit_waits_retry_after_then_succeeds(session, github, sleeps):
     limited = Reply(
         403,
-        {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."},
+        {"message": "You have exceeded a secondary rate limit. Please wait a few minutes and try again."},
         headers={"Retry-After": "1"},
     )
     github.on("POST", "/repos/o/r/issues/1/comments", limited, Reply(201, {"id": 7}))
@@ -248,6 +248,22 @@ async def test_breaker_half_opens_after_reset_timeout(session, github, sleeps):
     assert breaker.state(host) == "closed"
 
 
+def test_half_open_allows_one_trial_and_a_failed_trial_reopens():
+    clock = FakeClock()
+    breakers = CircuitBreakers(failure_threshold=1, reset_timeout=10.0, clock=clock)
+    breakers.record_failure("ghe.example.com")
+    breakers.before_call("api.github.com")  # other hosts are unaffected
+    clock.advance(10.0)
+    breakers.before_call("ghe.example.com")  # the trial
+    with pytest.raises(CircuitOpenError):
+        breakers.before_call("ghe.example.com")  # a second caller while the trial runs
+    breakers.record_failure("ghe.example.com")
+    assert breakers.state("ghe.example.com") == "open"
+    with pytest.raises(CircuitOpenError) as info:
+        breakers.before_call("ghe.example.com")
+    assert info.value.retry_after == pytest.approx(10.0)
+
+
 async def test_4xx_does_not_count_against_the_breaker(session, github, sleeps):
     breaker = CircuitBreakers(failure_threshold=2, clock=FakeClock())
     client = make_client(session, github, sleeps, breaker=breaker)
@@ -307,6 +323,13 @@ async def test_get_all_follows_link_headers_under_a_ghes_prefix(session, github,
     assert [r.query.get("page") for r in github.requests[1:]] == ["2", "3"]
 
 
+async def test_graphql_goes_to_the_ghes_graphql_endpoint(session, github, sleeps):
+    github.on("POST", "/api/graphql", Reply(200, {"data": {"viewer": {"login": "bot"}}}))
+    client = GitHubClient(session, base_url=f"{github.base_url}/api/v3", retry=FAST, sleep=sleeps)
+    assert await client.graphql("query { viewer { login } }") == {"viewer": {"login": "bot"}}
+    assert GitHubClient(session).graphql_url == "https://api.github.com/graphql"
+
+
 async def test_get_all_stops_at_limit_without_fetching_more_pages(session, github, sleeps):
     paged(github, "", [[1, 2], [3, 4], [5]])
     client = make_client(session, github, sleeps)
@@ -352,11 +375,15 @@ def test_error_properties_read_githubs_signals():
     assert primary.retry_after_seconds == 30.0
 
     forbidden = GitHubHTTPError(
-        403, {"x-ratelimit-remaining": "4999", "x-ratelimit-reset": str(int(now) + 30)}, "Resource not accessible"
+        403,
+        {"x-ratelimit-remaining": "4999", "x-ratelimit-reset": str(int(now) + 30)},
+        "Resource not accessible",
     )
     assert not forbidden.retryable and forbidden.retry_after_seconds is None
 
-    broken = GitHubHTTPError(502, {"x-ratelimit-remaining": "10", "x-ratelimit-reset": str(int(now) + 900)}, "")
+    broken = GitHubHTTPError(
+        502, {"x-ratelimit-remaining": "10", "x-ratelimit-reset": str(int(now) + 900)}, ""
+    )
     assert broken.retryable and broken.retry_after_seconds is None  # a 502 is not told to wait an hour
 
     assert GitHubHTTPError(429, {}, "Too many").retryable

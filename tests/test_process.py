@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -13,17 +14,23 @@ from analyzers.process import ProcResult, describe_failure, minimal_env, run_bou
 PY = sys.executable
 
 
-def _alive(pid: int) -> bool:
+async def _exited(pid: int) -> bool:
+    """Whether the process has ended (a zombie counts), via a pidfd: exact, no polling."""
     try:
-        os.kill(pid, 0)
+        fd = os.pidfd_open(pid)
     except ProcessLookupError:
-        return False
-    # A killed child not yet reaped by its (dead) parent is a zombie: not running any more.
+        return True
+    loop = asyncio.get_running_loop()
+    ended: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, lambda: ended.done() or ended.set_result(None))
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
+        await asyncio.wait_for(ended, 30)  # a generous bound, not a timing assertion
+        return True
+    except TimeoutError:
         return False
-    return state != "Z"
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
 
 
 async def test_collects_output_and_exit_code() -> None:
@@ -45,6 +52,7 @@ async def test_no_stdin_means_eof_not_a_hang() -> None:
     assert result.stdout == b"0\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux)")
 async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
     # The child starts a grandchild and records its pid; both must be gone after the timeout.
     pid_file = tmp_path / "grandchild.pid"
@@ -60,7 +68,7 @@ async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
     assert result.returncode is not None and result.returncode < 0  # killed by a signal
     assert result.stdout == b"started\n"
     assert pid_file.exists()
-    assert not _alive(int(pid_file.read_text()))
+    assert await _exited(int(pid_file.read_text()))
 
 
 async def test_hanging_process_times_out() -> None:
@@ -110,7 +118,9 @@ async def test_cwd_and_env_are_applied(tmp_path: Path) -> None:
     code = "import os; print(os.getcwd()); print(os.environ.get('ONLY_THIS'), os.environ.get('SECRET'))"
     os.environ["SECRET"] = "s3cr3t"
     try:
-        result = await run_bounded([PY, "-c", code], cwd=tmp_path, timeout=30, env=minimal_env({"ONLY_THIS": "1"}))
+        result = await run_bounded(
+            [PY, "-c", code], cwd=tmp_path, timeout=30, env=minimal_env({"ONLY_THIS": "1"})
+        )
     finally:
         del os.environ["SECRET"]
     lines = result.stdout.decode().splitlines()

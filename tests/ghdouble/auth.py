@@ -24,7 +24,12 @@ def verify_app_jwt(token: str, public_key_pem: str, app_id: int, now: float | No
             token,
             public_key_pem,
             algorithms=["RS256"],
-            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "require": ["iat", "exp", "iss"]},
+            options={
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "require": ["iat", "exp", "iss"],
+            },
         )
     except jwt.PyJWTError as exc:
         raise JWTRejected(f"A JSON web token could not be decoded ({type(exc).__name__})") from exc

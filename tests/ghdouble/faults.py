@@ -13,7 +13,9 @@ from aiohttp import web
 from .responses import error, json_response
 from .state import FailRule, Faults
 
-SECONDARY_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+SECONDARY_LIMIT_DOCS = (
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+)
 
 
 class FaultInjector:

@@ -22,7 +22,9 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "github-openapi" / "api.github.com.subset.json"
+SPEC_PATH = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "github-openapi" / "api.github.com.subset.json"
+)
 _SPEC_URI = "urn:github-openapi-subset"
 _HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
 
@@ -92,7 +94,9 @@ class Spec:
                         method=method.upper(),
                         template=template,
                         operation_id=op["operationId"],
-                        regex=_template_regex(template),
+                        regex=_template_regex(
+                            template, {p["name"] for p in params if p.get("x-multi-segment")}
+                        ),
                         parameters=params,
                         body_pointer=pointer,
                         body_required=bool(body and self.resolve(body).get("required")),
@@ -169,13 +173,14 @@ class Spec:
             raise RequestInvalid(_unique(_describe(e) for e in errors))
 
 
-def _template_regex(template: str) -> re.Pattern[str]:
+def _template_regex(template: str, multi_segment: set[str]) -> re.Pattern[str]:
     def group(m: re.Match[str]) -> str:
         name = m.group(1)
-        # Only a file path may span several segments (repos/get-content).
-        return f"(?P<{name}>.+)" if name == "path" else f"(?P<{name}>[^/]+)"
+        return f"(?P<{name}>.+)" if name in multi_segment else f"(?P<{name}>[^/]+)"
 
-    return re.compile(re.sub(r"\{([^}]+)\}", group, re.escape(template).replace(r"\{", "{").replace(r"\}", "}")))
+    return re.compile(
+        re.sub(r"\{([^}]+)\}", group, re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+    )
 
 
 def _coerce(raw: str, schema: dict[str, Any]) -> Any:
@@ -215,9 +220,12 @@ def _describe(error: ValidationError) -> str:
             f"{len(error.instance)} were supplied."
         )
     if kind == "type":
-        return f"For '{_field(error)}', {_ruby(error.instance)} is not {_article(str(error.validator_value))}."
+        return (
+            f"For '{_field(error)}', {_ruby(error.instance)} is not {_article(str(error.validator_value))}."
+        )
     if kind == "enum":
-        return f"For '{_field(error)}', {_ruby(error.instance)} is not a member of {_ruby(error.validator_value)}."
+        members = _ruby(error.validator_value)
+        return f"For '{_field(error)}', {_ruby(error.instance)} is not a member of {members}."
     if kind in ("oneOf", "anyOf") and error.context:
         # The branch that selects on ``status`` tells what is missing (e.g. conclusion).
         required = [_describe(e) for e in error.context if e.validator == "required"]

@@ -16,9 +16,7 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         body=json.dumps(data).encode(), status=status, headers={"Content-Type": JSON_TYPE, **(headers or {})}
     )
@@ -29,7 +27,9 @@ def no_content() -> web.Response:
 
 
 def error(status: int, message: str, doc_url: str = DOCS, **extra: Any) -> web.Response:
-    return json_response({"message": message, **extra, "documentation_url": doc_url, "status": str(status)}, status)
+    return json_response(
+        {"message": message, **extra, "documentation_url": doc_url, "status": str(status)}, status
+    )
 
 
 def not_found(doc_url: str = DOCS) -> web.Response:

@@ -71,7 +71,9 @@ def resolve(files: dict[str, FileDiff], comment: dict[str, Any]) -> Anchor | lis
     return _anchor(diff, path, side, line, start_line, start_side)
 
 
-def _anchor(diff: FileDiff, path: str, side: str, line: int, start: int | None, start_side: str | None) -> Anchor:
+def _anchor(
+    diff: FileDiff, path: str, side: str, line: int, start: int | None, start_side: str | None
+) -> Anchor:
     lines = diff.entry["patch"].split("\n")
     position = next(h.where[side, line] for h in diff.hunks if (side, line) in h.where)
     header = max(i for i in range(position + 1) if lines[i].startswith("@@"))

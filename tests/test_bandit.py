@@ -1,0 +1,130 @@
+"""BanditAnalyzer with the real bandit, on small files written to tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzers.bandit import BanditAnalyzer, message_for, severity_for
+
+RISKY = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n    return eval(cmd)\n"
+
+
+def _write(root: Path, rel: str, content: str | bytes) -> str:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return rel
+
+
+async def _run(root: Path, paths: list[str], analyzer: BanditAnalyzer | None = None, timeout: float = 120):
+    return await (analyzer or BanditAnalyzer()).run(root, paths, timeout=timeout)
+
+
+async def test_findings_are_mapped(tmp_path: Path) -> None:
+    rel = _write(tmp_path, "app/run.py", RISKY)
+    result = await _run(tmp_path, [rel])
+    assert result.error is None
+    assert result.version and result.version[0].isdigit()
+    by_rule = {f.rule_id: f for f in result.findings}
+    shell = by_rule["B602"]
+    assert (shell.tool, shell.severity, shell.path, shell.line, shell.end_line) == (
+        "bandit",
+        "error",
+        "app/run.py",
+        5,
+        5,
+    )
+    assert shell.column == 5  # bandit's col_offset 4, made 1-based
+    assert "(CWE-78)" in shell.message
+    assert shell.help_url and "b602" in shell.help_url
+    assert by_rule["B307"].severity == "warning"  # eval: MEDIUM severity, HIGH confidence
+    assert by_rule["B404"].severity == "note"  # import subprocess: LOW
+
+
+async def test_multi_line_issue_spans_its_lines(tmp_path: Path) -> None:
+    rel = _write(tmp_path, "multi.py", "import subprocess\nsubprocess.call(\n    'ls',\n    shell=True,\n)\n")
+    result = await _run(tmp_path, [rel])
+    [shell] = [f for f in result.findings if f.rule_id == "B602"]
+    assert shell.line == 2
+    assert shell.end_line >= 4
+
+
+async def test_unparsable_files_become_notices(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.py", "def f(:\n")
+    latin = _write(tmp_path, "latin.py", b"x = '\xe9\xff'\n")
+    good = _write(tmp_path, "good.py", RISKY)
+    result = await _run(tmp_path, [bad, latin, good])
+    assert result.error is None  # exit 1 means "issues found", not a crash
+    assert any(f.path == "good.py" for f in result.findings)
+    assert len(result.notices) == 2
+    assert any("bad.py" in n for n in result.notices)
+    assert any("latin.py" in n for n in result.notices)
+
+
+async def test_empty_file_and_unicode_name(tmp_path: Path) -> None:
+    empty = _write(tmp_path, "empty.py", "")
+    odd = _write(tmp_path, "sp ace/ünï cødé.py", "import pickle\npickle.loads(b'')\n")
+    result = await _run(tmp_path, [empty, odd])
+    assert result.error is None
+    assert {f.path for f in result.findings} == {odd}
+    assert {f.rule_id for f in result.findings} >= {"B301"}
+
+
+async def test_repository_config_is_not_read(tmp_path: Path) -> None:
+    _write(tmp_path, ".bandit", "[bandit]\nskips = B602,B404,B307\n")
+    _write(tmp_path, "pyproject.toml", '[tool.bandit]\nskips = ["B602"]\n')
+    rel = _write(tmp_path, "run.py", RISKY)
+    result = await _run(tmp_path, [rel])
+    assert "B602" in {f.rule_id for f in result.findings}
+
+
+async def test_reviewed_code_is_never_imported(tmp_path: Path) -> None:
+    # A repository that shadows bandit (or anything bandit imports) must not run its code.
+    marker = tmp_path / "imported"
+    payload = f"open({str(marker)!r}, 'w').write('yes')\n"
+    _write(tmp_path, "bandit.py", payload)
+    _write(tmp_path, "json.py", payload)
+    rel = _write(tmp_path, "run.py", RISKY)
+    result = await _run(tmp_path, [rel, "bandit.py"])
+    assert result.error is None
+    assert any(f.path == "run.py" for f in result.findings)
+    assert not marker.exists()
+
+
+async def test_timeout_degrades(tmp_path: Path) -> None:
+    rel = _write(tmp_path, "run.py", RISKY)
+    result = await _run(tmp_path, [rel], timeout=0.01)
+    assert result.error == "bandit timed out after 0.01 s"
+    assert result.findings == []
+
+
+async def test_nothing_to_check_runs_nothing(tmp_path: Path) -> None:
+    result = await _run(tmp_path, ["deleted.py"])
+    assert result.error is None and result.findings == []
+
+
+@pytest.mark.parametrize(
+    ("severity", "confidence", "expected"),
+    [
+        ("HIGH", "HIGH", "error"),
+        ("HIGH", "MEDIUM", "error"),
+        ("HIGH", "LOW", "warning"),
+        ("MEDIUM", "HIGH", "warning"),
+        ("MEDIUM", "LOW", "note"),
+        ("LOW", "HIGH", "note"),
+        ("LOW", "LOW", "note"),
+    ],
+)
+def test_severity_mapping(severity: str, confidence: str, expected: str) -> None:
+    assert severity_for(severity, confidence) == expected
+
+
+def test_message_mentions_cwe_and_low_confidence() -> None:
+    item = {"issue_text": "Bad.", "issue_cwe": {"id": 89}, "issue_confidence": "LOW"}
+    assert message_for(item) == "Bad. (CWE-89) (low confidence)"
+    assert message_for({"issue_text": "Bad.", "issue_cwe": {"id": 0}}) == "Bad."

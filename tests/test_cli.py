@@ -1,0 +1,120 @@
+"""The review-bot command on a real demo repository: formats, exit codes, bad usage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from bot.cli import main
+from bot.demo import DemoError, create_demo
+
+SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
+EXPECTED = {
+    ("app/files.py", 5, "F401"),
+    ("app/files.py", 14, "B602"),
+    ("app/files.py", 19, "B307"),
+    ("app/files.py", 20, "E722"),
+    ("app/files.py", 21, "F821"),
+    ("app/auth.py", 3, "B105"),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    return create_demo(tmp_path_factory.mktemp("demo") / "repo")
+
+
+def review(capsys, *args: str) -> tuple[int, str]:
+    code = main(["review", *args])
+    return code, capsys.readouterr().out
+
+
+def test_json_lists_the_findings_on_changed_lines_only(demo, capsys):
+    code, out = review(capsys, str(demo), "--base", "main", "--format", "json")
+    data = json.loads(out)
+    found = {(f["path"], f["line"], f["rule_id"]) for f in data["findings"]}
+    assert EXPECTED <= found
+    # line 3 of files.py ("import os") and list_files() were in the base: never flagged
+    assert all(f["line"] not in (1, 3, 8, 9) or f["path"] != "app/files.py" for f in data["findings"])
+    assert all(f["fingerprint"] for f in data["findings"])
+    assert code == 1
+
+
+def test_sarif_validates_against_the_oasis_schema(demo, capsys):
+    code, out = review(capsys, str(demo), "--base", "main", "--format", "sarif", "--fail-on", "never")
+    sarif = json.loads(out)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(sarif)
+    rules = {r["ruleId"] for run in sarif["runs"] for r in run["results"]}
+    assert {"F401", "B602"} <= rules
+    assert code == 0
+
+
+def test_text_groups_by_file_and_shows_the_source_line(demo, capsys):
+    code, out = review(capsys, str(demo), "--base", "main", "--fail-on", "warning")
+    assert code == 1
+    assert "app/auth.py\n" in out and "app/files.py\n" in out
+    assert 'subprocess.call("tar czf " + name + " " + folder, shell=True)' in out
+    assert "\033[" not in out  # not a terminal: no colour
+
+
+def test_markdown(demo, capsys):
+    _, out = review(capsys, str(demo), "--base", "main", "--format", "markdown")
+    assert out.startswith("## Review bot:")
+    assert "`app/files.py`" in out
+
+
+def test_nothing_to_review_exits_zero(demo, capsys):
+    code, out = review(capsys, str(demo), "--base", "feature", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--base", "no-such-branch"],
+        ["--base=--upload-pack=evil"],
+        ["--head=-x", "--base", "main"],
+    ],
+)
+def test_bad_revisions_exit_2(demo, capsys, args):
+    code = main(["review", str(demo), *args])
+    assert code == 2
+    assert "review-bot:" in capsys.readouterr().err
+
+
+def test_not_a_repository_exits_2(tmp_path, capsys):
+    assert main(["review", str(tmp_path), "--base", "main"]) == 2
+    assert "not a git repository" in capsys.readouterr().err
+
+
+def test_bad_usage_exits_2():
+    with pytest.raises(SystemExit) as exc:
+        main(["review", "--format", "xml"])
+    assert exc.value.code == 2
+
+
+def test_python_dash_m_bot_works(demo):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "review", str(demo), "--base", "main", "--format", "json", "--fail-on", "never"],
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["findings"]
+
+
+def test_demo_refuses_a_foreign_directory_and_remakes_its_own(tmp_path):
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    with pytest.raises(DemoError):
+        create_demo(foreign)
+    assert (foreign / "keep.txt").read_text() == "mine"
+    again = create_demo(create_demo(tmp_path / "demo"))
+    assert (again / "app" / "auth.py").exists()
