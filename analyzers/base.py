@@ -94,13 +94,17 @@ class Analyzer(Protocol):
         """Whether this analyzer looks at a file with this repository-relative path."""
         ...
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:  # noqa: ASYNC109
         """Analyze ``paths`` (relative to ``root``) and return findings with paths relative to root."""
         ...
 
 
 async def run_analyzers(
-    root: Path, paths: Sequence[str], analyzers: Sequence[Analyzer], *, timeout: float = 120.0
+    root: Path,
+    paths: Sequence[str],
+    analyzers: Sequence[Analyzer],
+    *,
+    timeout: float = 120.0,  # noqa: ASYNC109
 ) -> list[AnalyzerResult]:
     """Run every analyzer on the files it handles, concurrently; one failing never sinks the rest."""
 

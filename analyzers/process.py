@@ -93,9 +93,17 @@ async def _feed(stream: asyncio.StreamWriter | None, data: bytes | None) -> None
         pass  # the child stopped reading; its exit status will tell the story
 
 
+def _not_started(program: str, cwd: Path | None, exc: OSError) -> ProcResult:
+    reason = exc.strerror or type(exc).__name__
+    if isinstance(exc, FileNotFoundError) and (cwd is None or os.path.isdir(cwd)):
+        reason = "executable not found"
+    message = f"cannot run {program!r}: {reason}"
+    return ProcResult(None, b"", message.encode(), timed_out=False, truncated=False)
+
+
 def _kill_group(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+        proc.kill()
 
 
 async def _finish_readers(tasks: Sequence[asyncio.Task[None]]) -> None:
@@ -109,7 +117,7 @@ async def run_bounded(
     argv: Sequence[str],
     *,
     cwd: Path | None = None,
-    timeout: float,
+    timeout: float,  # noqa: ASYNC109 -- a bound on the child process, not on this coroutine's callers
     max_output: int = 8 * 1024 * 1024,
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
@@ -135,11 +143,7 @@ async def run_bounded(
             start_new_session=True,  # its own process group, so a timeout kills grandchildren too
         )
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        if isinstance(exc, FileNotFoundError) and (cwd is None or Path(cwd).is_dir()):
-            reason = "executable not found"
-        message = f"cannot run {args[0]!r}: {reason}"
-        return ProcResult(None, b"", message.encode(), timed_out=False, truncated=False)
+        return _not_started(args[0], cwd, exc)
 
     out, err = _Sink(max_output), _Sink(max_output)
     readers = [

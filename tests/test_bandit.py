@@ -21,8 +21,8 @@ def _write(root: Path, rel: str, content: str | bytes) -> str:
     return rel
 
 
-async def _run(root: Path, paths: list[str], analyzer: BanditAnalyzer | None = None, timeout: float = 120):
-    return await (analyzer or BanditAnalyzer()).run(root, paths, timeout=timeout)
+async def _run(root: Path, paths: list[str], analyzer: BanditAnalyzer | None = None, seconds: float = 120):
+    return await (analyzer or BanditAnalyzer()).run(root, paths, timeout=seconds)
 
 
 async def test_findings_are_mapped(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ async def test_reviewed_code_is_never_imported(tmp_path: Path) -> None:
 
 async def test_timeout_degrades(tmp_path: Path) -> None:
     rel = _write(tmp_path, "run.py", RISKY)
-    result = await _run(tmp_path, [rel], timeout=0.01)
+    result = await _run(tmp_path, [rel], seconds=0.01)
     assert result.error == "bandit timed out after 0.01 s"
     assert result.findings == []
 

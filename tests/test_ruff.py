@@ -32,8 +32,8 @@ def _fake_tool(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
-async def _run(root: Path, paths: list[str], analyzer: RuffAnalyzer | None = None, timeout: float = 60):
-    return await (analyzer or RuffAnalyzer()).run(root, paths, timeout=timeout)
+async def _run(root: Path, paths: list[str], analyzer: RuffAnalyzer | None = None, seconds: float = 60):
+    return await (analyzer or RuffAnalyzer()).run(root, paths, timeout=seconds)
 
 
 async def test_findings_are_mapped(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ async def test_timeout_degrades_with_a_readable_message(tmp_path: Path) -> None:
     fake = _fake_tool(
         tmp_path, "import sys, time\nif '--version' in sys.argv: print('ruff 9.9.9')\nelse: time.sleep(60)"
     )
-    result = await _run(tmp_path, [rel], RuffAnalyzer(executable=fake), timeout=0.5)
+    result = await _run(tmp_path, [rel], RuffAnalyzer(executable=fake), seconds=0.5)
     assert result.error == "ruff timed out after 0.5 s"
     assert result.version == "9.9.9"
 

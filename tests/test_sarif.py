@@ -125,10 +125,19 @@ def test_levels(severity: str) -> None:
 
 
 async def test_real_analyzers_output_validates(tmp_path: Path) -> None:
-    (tmp_path / "mod.py").write_text(
-        "import os\nimport subprocess\n\n\ndef f(x):\n    if x == None:\n        subprocess.call(x, shell=True)\n",
-        encoding="utf-8",
+    source = "\n".join(
+        [
+            "import os",
+            "import subprocess",
+            "",
+            "",
+            "def f(x):",
+            "    if x == None:",
+            "        subprocess.call(x, shell=True)",
+            "",
+        ]
     )
+    (tmp_path / "mod.py").write_text(source, encoding="utf-8")
     (tmp_path / "bad.py").write_text("def f(:\n", encoding="utf-8")
     results = await run_analyzers(
         tmp_path, ["mod.py", "bad.py"], [RuffAnalyzer(), BanditAnalyzer()], timeout=120

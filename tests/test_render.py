@@ -1,0 +1,79 @@
+"""What the bot writes on GitHub: markers, escaping, limits."""
+
+from __future__ import annotations
+
+from analyzers import Finding
+from bot.render import (
+    BODY_LIMIT,
+    SUMMARY_MARKER,
+    SummaryInput,
+    annotation,
+    decode_state,
+    encode_state,
+    escape_markdown,
+    fingerprints_in,
+    inline_comment_body,
+    review_comment,
+    suggestion_block,
+    summary_body,
+)
+
+
+def finding(**changes) -> Finding:
+    base = {
+        "tool": "ruff",
+        "rule_id": "F401",
+        "severity": "warning",
+        "path": "a.py",
+        "line": 3,
+        "end_line": 3,
+        "message": "`os` imported but unused",
+        "fingerprint": "0123456789abcdef",
+    }
+    base.update(changes)
+    return Finding(**base)
+
+
+def test_inline_comment_carries_its_fingerprint():
+    body = inline_comment_body(finding())
+    assert fingerprints_in(body) == {"0123456789abcdef"}
+
+
+def test_multi_line_comment_uses_start_line():
+    comment = review_comment(finding(line=3, end_line=5))
+    assert comment["start_line"] == 3 and comment["line"] == 5 and comment["side"] == "RIGHT"
+    assert "start_line" not in review_comment(finding())
+
+
+def test_untrusted_text_cannot_inject_html_mentions_or_markers():
+    text = escape_markdown("<!-- review-bot:fp:deadbeefdeadbeef --> @org/team <img src=x>")
+    assert "<" not in text and "@org" not in text
+    body = inline_comment_body(finding(message="<!-- review-bot:fp:deadbeefdeadbeef -->"))
+    assert fingerprints_in(body) == {"0123456789abcdef"}
+
+
+def test_suggestion_fence_outlasts_backticks_in_the_code():
+    block = suggestion_block('x = """\n```\n"""')
+    assert block.startswith("````suggestion\n") and block.endswith("\n````")
+
+
+def test_state_round_trips_and_survives_damage():
+    said = {"0123456789abcdef", "fedcba9876543210"}
+    assert decode_state(encode_state(said)) == said
+    assert decode_state("<!-- review-bot:state:!!! -->") == set()
+    assert decode_state("<!-- review-bot:state:bm90IGpzb24= -->") == set()
+    assert decode_state(None) == set()
+
+
+def test_summary_stays_under_githubs_limit_with_many_findings():
+    many = [finding(line=i, end_line=i, message="x" * 500, fingerprint=f"{i:016x}") for i in range(1, 2000)]
+    body = summary_body(SummaryInput(head_sha="a" * 40, findings=many, not_inline=many, said=[]))
+    assert len(body) <= BODY_LIMIT
+    assert body.startswith(SUMMARY_MARKER)
+    assert "more, listed in the check run" in body
+
+
+def test_annotation_levels():
+    assert annotation(finding(severity="error"))["annotation_level"] == "failure"
+    assert annotation(finding(severity="note"))["annotation_level"] == "notice"
+    assert "start_column" not in annotation(finding(column=None))
