@@ -107,7 +107,7 @@ class BanditAnalyzer:
         except importlib.metadata.PackageNotFoundError:
             return None
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:  # noqa: ASYNC109
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         if importlib.util.find_spec("bandit") is None:
             return AnalyzerResult(tool=TOOL, error="bandit is not installed in the bot's environment")
         version = await self.version()

@@ -94,7 +94,7 @@ class Analyzer(Protocol):
         """Whether this analyzer looks at a file with this repository-relative path."""
         ...
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:  # noqa: ASYNC109
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         """Analyze ``paths`` (relative to ``root``) and return findings with paths relative to root."""
         ...
 
@@ -104,7 +104,7 @@ async def run_analyzers(
     paths: Sequence[str],
     analyzers: Sequence[Analyzer],
     *,
-    timeout: float = 120.0,  # noqa: ASYNC109
+    timeout: float = 120.0,
 ) -> list[AnalyzerResult]:
     """Run every analyzer on the files it handles, concurrently; one failing never sinks the rest."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +116,7 @@ async def run_bounded(
     argv: Sequence[str],
     *,
     cwd: Path | None = None,
-    timeout: float,  # noqa: ASYNC109 -- a bound on the child process, not on this coroutine's callers
+    timeout: float,
     max_output: int = 8 * 1024 * 1024,
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,

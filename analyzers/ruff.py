@@ -212,7 +212,7 @@ class RuffAnalyzer:
             _versions[exe] = match.group().decode() if match else None
         return _versions[exe]
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:  # noqa: ASYNC109
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         exe = self.executable or find_ruff()
         if exe is None:
             return AnalyzerResult(tool=TOOL, error="ruff is not installed (not beside python, not on PATH)")

@@ -131,7 +131,9 @@ def build_repo(repo: Path, package: str) -> None:
 
 
 def changed_python_files(repo: Path) -> list[str]:
-    out = git(repo, "diff", "--name-only", "--no-renames", "--diff-filter=d", f"HEAD~{CHANGE_COMMITS}", "HEAD")
+    out = git(
+        repo, "diff", "--name-only", "--no-renames", "--diff-filter=d", f"HEAD~{CHANGE_COMMITS}", "HEAD"
+    )
     return sorted(p for p in out.splitlines() if p.endswith(".py"))
 
 
@@ -206,7 +208,10 @@ def main() -> int:
         errors = [a["error"] for a in report["analyzers"] if a.get("error")]
         seq_s = ruff_s + bandit_s
 
-        print(f"change: {args.package} source, HEAD~{CHANGE_COMMITS}..HEAD, {len(files)} changed .py files, {lines} lines")
+        print(
+            f"change: {args.package} source, HEAD~{CHANGE_COMMITS}..HEAD, "
+            f"{len(files)} changed .py files, {lines} lines"
+        )
         print(f"cores: {os.cpu_count()}    runs per figure: {args.runs} (median)")
         print(f"bot   review-bot review --format json      {bot_s:7.3f} s")
         print(f"raw   ruff check (same rules)               {ruff_s:7.3f} s")

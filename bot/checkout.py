@@ -8,6 +8,7 @@ ever comes into play, and the work is bounded by the size of the PR rather than 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import stat
@@ -97,7 +98,9 @@ async def git(
     if max_file_bytes is not None:
         # No single file git writes (a pack) may exceed the bound: a fetch cannot fill the disk.
         argv = ["prlimit", f"--fsize={max_file_bytes}", "--", *argv]
-    result = await run_bounded(argv, cwd=git_dir, timeout=timeout, env=env, stdin=stdin, max_output=GIT_OUTPUT_LIMIT)
+    result = await run_bounded(
+        argv, cwd=git_dir, timeout=timeout, env=env, stdin=stdin, max_output=GIT_OUTPUT_LIMIT
+    )
     if result.timed_out:
         raise CheckoutError(f"git {args[0]} timed out after {timeout:g} s")
     if result.returncode != 0 or result.truncated:
@@ -263,8 +266,16 @@ async def materialize(
     oids = sorted(set(wanted.values()))
     if fetch_missing and oids:
         await git(
-            ["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
-            + ["--recurse-submodules=no", "--filter=blob:none", "--stdin", "origin"],
+            [
+                *("-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags"),
+                *(
+                    "--no-write-fetch-head",
+                    "--recurse-submodules=no",
+                    "--filter=blob:none",
+                    "--stdin",
+                    "origin",
+                ),
+            ],
             git_dir=git_dir,
             env=env,
             timeout=timeout,
@@ -274,7 +285,15 @@ async def materialize(
     sizes = await object_sizes(git_dir, oids, env=env, timeout=timeout)
     small = [oid for oid in oids if sizes.get(oid, max_file_bytes + 1) <= max_file_bytes]
     blobs = await read_blobs(git_dir, small, env=env, timeout=timeout)
-    dest.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(write_files, result, wanted, blobs, sizes)
+    return result
+
+
+def write_files(
+    result: Materialized, wanted: dict[str, str], blobs: dict[str, bytes], sizes: dict[str, int]
+) -> None:
+    """Write the fetched blobs as plain files (in a thread: many small writes would block the loop)."""
+    result.root.mkdir(parents=True, exist_ok=True)
     for path, oid in sorted(wanted.items()):
         data = blobs.get(oid)
         if data is None:
@@ -282,9 +301,8 @@ async def materialize(
         elif b"\x00" in data[:BINARY_SNIFF_BYTES]:
             result.skipped[path] = "binary"
         else:
-            write_plain_file(dest, path, data)
+            write_plain_file(result.root, path, data)
             result.files.append(path)
-    return result
 
 
 def write_plain_file(root: Path, path: str, data: bytes) -> None:

@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = commands.add_parser("review", help="review the commits of HEAD (or --head) not in --base")
     review.add_argument("path", nargs="?", default=".", help="a git repository (default: .)")
-    review.add_argument("--base", help="the branch the change goes into (default: origin/HEAD, main or master)")
+    review.add_argument(
+        "--base", help="the branch the change goes into (default: origin/HEAD, main or master)"
+    )
     review.add_argument("--head", default="HEAD", help="the commit to review (default: HEAD)")
     review.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     review.add_argument(

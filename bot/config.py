@@ -59,7 +59,9 @@ class Settings:
             try:
                 private_key = Path(key_path).read_text()
             except OSError as exc:
-                raise ConfigError(f"GITHUB_PRIVATE_KEY_PATH: cannot read {key_path}: {exc.strerror}") from None
+                raise ConfigError(
+                    f"GITHUB_PRIVATE_KEY_PATH: cannot read {key_path}: {exc.strerror}"
+                ) from None
         values: dict[str, Any] = {
             "app_id": env.get("GITHUB_APP_ID") or None,
             "private_key": private_key,
@@ -92,7 +94,9 @@ class Settings:
             raise ConfigError(f"{path}: unknown section {sorted(unknown)[0]!r}")
         server = _section(path, data, "server", {"host": str, "port": int, "workers": int})
         top.update(server)
-        limits = _section(path, data, "rate_limiting", {"mutation_interval_seconds": float, "job_attempts": int})
+        limits = _section(
+            path, data, "rate_limiting", {"mutation_interval_seconds": float, "job_attempts": int}
+        )
         if "mutation_interval_seconds" in limits:
             top["mutation_interval"] = limits.pop("mutation_interval_seconds")
         top.update(limits)
@@ -101,7 +105,11 @@ class Settings:
         if review.get("fail_on", "error") not in ("error", "warning", "note", "never"):
             raise ConfigError(f"{path}: review.fail_on must be error, warning, note or never")
         return Settings(
-            **{f.name: getattr(self, f.name) for f in fields(self) if f.name not in top and f.name != "review"},
+            **{
+                f.name: getattr(self, f.name)
+                for f in fields(self)
+                if f.name not in top and f.name != "review"
+            },
             **top,
             review=ReviewSettings(**{**self.review.__dict__, **review}),
         )

@@ -32,7 +32,11 @@ class BotContext:
 
 
 def build_context(
-    settings: Settings, session: aiohttp.ClientSession, queue: ReviewQueue, *, retry: RetryPolicy | None = None
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    queue: ReviewQueue,
+    *,
+    retry: RetryPolicy | None = None,
 ) -> BotContext:
     app_client = GitHubClient(
         session,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
@@ -108,6 +109,40 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             throttle_key=throttle_key,
             sleep=self._sleep,
         )
+
+    def with_retry(self, retry: RetryPolicy) -> GitHubClient:
+        """The same client (credentials included) under another retry policy."""
+        return GitHubClient(
+            self.session,
+            requester=self.requester,
+            base_url=self.base_url,
+            token_provider=self._token_provider,
+            jwt=self._jwt,
+            throttle=self.throttle,
+            breaker=self.breaker,
+            retry=retry,
+            throttle_key=self.throttle_key,
+            sleep=self._sleep,
+        )
+
+    async def post_once(
+        self, url: str, *, data: Any, find_existing: Callable[[], Awaitable[Any | None]]
+    ) -> Any:
+        """POST something GitHub does not deduplicate (a review, a comment) at most once.
+
+        A 502 or a dropped connection does not say whether GitHub created the resource, so
+        before each retry ``find_existing()`` looks for it (by a marker the caller put in its
+        body) and returns it instead of posting a second copy.
+        """
+        single = self.with_retry(dataclasses.replace(self.retry, attempts=1))
+        async for attempt in build_retrying(self.retry, self._sleep, what=f"POST {_path(url)}"):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    existing = await find_existing()
+                    if existing is not None:
+                        return existing
+                return await single.post(url, data=data)
+        raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def sleep(self, seconds: float) -> None:
         """Sleep without blocking the loop (injectable so tests record waits instead of taking them)."""

@@ -41,7 +41,8 @@ def format_json(outcome: ReviewOutcome) -> str:
         {
             "findings": [f.to_dict() for f in outcome.findings],
             "analyzers": [
-                {"tool": r.tool, "version": r.version, "error": r.error, "files": r.files} for r in outcome.results
+                {"tool": r.tool, "version": r.version, "error": r.error, "files": r.files}
+                for r in outcome.results
             ],
             "skipped": outcome.skipped,
             "incomplete": outcome.incomplete,

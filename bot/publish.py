@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -78,7 +79,10 @@ async def list_pr_diffs(gh: GitHubClient, job: ReviewJob) -> tuple[dict[str, Fil
     files = await gh.get_all(pr_url(job, "/files"), limit=GITHUB_FILES_CAP)
     diffs = {
         f["filename"]: parse_patch(
-            f["filename"], f.get("patch"), old_path=f.get("previous_filename"), status=f.get("status", "modified")
+            f["filename"],
+            f.get("patch"),
+            old_path=f.get("previous_filename"),
+            status=f.get("status", "modified"),
         )
         for f in files
     }
@@ -100,12 +104,18 @@ def check_conclusion(findings: Sequence[Finding], fail_on: str, degraded: bool) 
 
 
 async def finish_check_run(
-    gh: GitHubClient, job: ReviewJob, check_run_id: int | None, outcome: ReviewOutcome, settings: ReviewSettings
+    gh: GitHubClient,
+    job: ReviewJob,
+    check_run_id: int | None,
+    outcome: ReviewOutcome,
+    settings: ReviewSettings,
 ) -> int:
     problems = outcome.errors + outcome.incomplete
     output = check_run_output(outcome.findings, problems)
     notes = [annotation(f) for f in outcome.findings]
-    batches = [notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)] or [[]]
+    batches = [
+        notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
+    ] or [[]]
     final = {
         "status": "completed",
         "conclusion": check_conclusion(outcome.findings, settings.fail_on, bool(problems)),
@@ -138,19 +148,28 @@ def still_in_diff(finding: Finding, diffs: dict[str, FileDiff]) -> bool:
     )
 
 
+async def post_once(gh: GitHubClient, url: str, list_url: str, data: dict) -> dict:
+    """Create a review or comment exactly once, even when a retried POST had landed after all."""
+    marker = f"<!-- review-bot:post:{uuid.uuid4().hex} -->"
+    data = {**data, "body": f"{data['body']}\n{marker}"}
+
+    async def find_existing() -> dict | None:
+        return next((item for item in await gh.get_all(list_url) if marker in (item.get("body") or "")), None)
+
+    return await gh.post_once(url, data=data, find_existing=find_existing)
+
+
 async def create_review(gh: GitHubClient, job: ReviewJob, comments: list[Finding], more: bool) -> int:
     body = f"Review bot: {count_line(comments)} on this push."
     if more:
         body += " More findings are listed in the summary comment."
-    review = await gh.post(
-        pr_url(job, "/reviews"),
-        data={
-            "commit_id": job.head_sha,
-            "event": "COMMENT",
-            "body": body,
-            "comments": [review_comment(f) for f in comments],
-        },
-    )
+    data = {
+        "commit_id": job.head_sha,
+        "event": "COMMENT",
+        "body": body,
+        "comments": [review_comment(f) for f in comments],
+    }
+    review = await post_once(gh, pr_url(job, "/reviews"), pr_url(job, "/reviews"), data)
     return int(review["id"])
 
 
@@ -171,8 +190,12 @@ async def post_review(
     except GitHubHTTPError as exc:
         if exc.status != 422:
             raise
-        log.warning("%s#%s: review rejected (422 %s); retrying without unplaceable comments",
-                    job.full_name, job.pr_number, "; ".join(map(str, exc.errors))[:200])
+        log.warning(
+            "%s#%s: review rejected (422 %s); retrying without unplaceable comments",
+            job.full_name,
+            job.pr_number,
+            "; ".join(map(str, exc.errors))[:200],
+        )
     diffs, _ = await list_pr_diffs(gh, job)
     fitting = [f for f in inline if still_in_diff(f, diffs)]
     rejected = [f for f in inline if f not in fitting]
@@ -188,12 +211,15 @@ async def post_review(
 async def upsert_summary(gh: GitHubClient, job: ReviewJob, prior: PriorState, body: str) -> int:
     if prior.summary_comment_id is not None:
         try:
-            await gh.patch(f"/repos/{job.owner}/{job.repo}/issues/comments/{prior.summary_comment_id}", data={"body": body})
+            await gh.patch(
+                f"/repos/{job.owner}/{job.repo}/issues/comments/{prior.summary_comment_id}",
+                data={"body": body},
+            )
             return prior.summary_comment_id
         except GitHubHTTPError as exc:
             if exc.status != 404:  # deleted by someone: post a fresh one
                 raise
-    created = await gh.post(issue_url(job, "/comments"), data={"body": body})
+    created = await post_once(gh, issue_url(job, "/comments"), issue_url(job, "/comments"), {"body": body})
     return int(created["id"])
 
 
@@ -230,6 +256,13 @@ async def publish(
         said=[*sorted(prior.said), *(f.fingerprint for f in new)],
     )
     comment_id = await upsert_summary(gh, job, prior, summary_body(summary))
-    log.info("%s#%s at %s: %d findings, %d inline, review %s",
-             job.full_name, job.pr_number, job.head_sha[:7], len(outcome.findings), len(posted), review_id)
+    log.info(
+        "%s#%s at %s: %d findings, %d inline, review %s",
+        job.full_name,
+        job.pr_number,
+        job.head_sha[:7],
+        len(outcome.findings),
+        len(posted),
+        review_id,
+    )
     return Published(review_id, posted, not_inline, check_run_id, comment_id)

@@ -86,10 +86,13 @@ class InProcessQueue:
     def __init__(self) -> None:
         self._pending: dict[tuple[str, str, int], ReviewJob] = {}
         self._running: set[tuple[str, str, int]] = set()
-        self._seen_keys: TTLCache[tuple[str, str, int, str], bool] = TTLCache(REMEMBER_ITEMS, REMEMBER_SECONDS)
+        self._seen_keys: TTLCache[tuple[str, str, int, str], bool] = TTLCache(
+            REMEMBER_ITEMS, REMEMBER_SECONDS
+        )
         self._seen_deliveries: TTLCache[str, bool] = TTLCache(REMEMBER_ITEMS, REMEMBER_SECONDS)
         self._changed = asyncio.Condition()
         self._timers: set[asyncio.TimerHandle] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._latest_head: TTLCache[tuple[str, str, int], str] = TTLCache(REMEMBER_ITEMS, REMEMBER_SECONDS)
 
     async def enqueue(self, job: ReviewJob) -> bool:
@@ -100,13 +103,21 @@ class InProcessQueue:
             if job.delivery_id:
                 self._seen_deliveries[job.delivery_id] = True
             if job.key in self._seen_keys:
-                log.info("%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7])
+                log.info(
+                    "%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7]
+                )
                 return False
             self._seen_keys[job.key] = True
             self._latest_head[job.pr_key] = job.head_sha
             older = self._pending.get(job.pr_key)
             if older is not None:
-                log.info("%s#%s: %s supersedes queued %s", job.full_name, job.pr_number, job.head_sha[:7], older.head_sha[:7])
+                log.info(
+                    "%s#%s: %s supersedes queued %s",
+                    job.full_name,
+                    job.pr_number,
+                    job.head_sha[:7],
+                    older.head_sha[:7],
+                )
                 self._seen_keys.pop(older.key, None)
             self._pending[job.pr_key] = job
             self._changed.notify_all()
@@ -138,7 +149,9 @@ class InProcessQueue:
 
         def requeue() -> None:
             self._timers.discard(handle)
-            loop.create_task(self._requeue(job.next_attempt()))
+            task = loop.create_task(self._requeue(job.next_attempt()))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
         handle = loop.call_later(delay, requeue)
         self._timers.add(handle)

@@ -92,7 +92,9 @@ def count_line(findings: Sequence[Finding]) -> str:
     if not findings:
         return "no findings"
     counts = Counter(f.severity for f in findings)
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "note") if counts[s]]
+    parts = [
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "note") if counts[s]
+    ]
     noun = "finding" if len(findings) == 1 else "findings"
     return f"{len(findings)} {noun} ({', '.join(parts)})"
 
@@ -138,7 +140,9 @@ def summary_body(data: SummaryInput) -> str:
         f"in {data.files_analyzed} analyzed file{'s' if data.files_analyzed != 1 else ''}.",
     ]
     if data.new_inline or data.already_said:
-        lines.append(f"{data.new_inline} new inline comment(s); {data.already_said} already raised on an earlier push.")
+        lines.append(
+            f"{data.new_inline} new inline comment(s); {data.already_said} already raised on an earlier push."
+        )
     if data.problems:
         lines += ["", "**The review is incomplete:**", *(f"- {escape_markdown(p)}" for p in data.problems)]
     if data.skipped:

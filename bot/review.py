@@ -93,7 +93,9 @@ async def analyze_changes(
 async def resolve_commit(git_dir: Path, ref: str, *, env: Mapping[str, str]) -> str:
     if ref.startswith("-"):
         raise CheckoutError(f"not a revision: {ref!r}")
-    out = await git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], git_dir=git_dir, env=env, timeout=30)
+    out = await git(
+        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], git_dir=git_dir, env=env, timeout=30
+    )
     return out.decode().strip()
 
 
@@ -113,7 +115,16 @@ async def review_local(
             raise CheckoutError(f"unknown revision: {base!r} or {head!r}") from None
         merge_base = await git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
         diff_text = await git(
-            ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "-U3", merge_base.decode().strip(), head_sha],
+            [
+                "diff",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "-M",
+                "-U3",
+                merge_base.decode().strip(),
+                head_sha,
+            ],
             git_dir=git_dir,
             env=env,
             timeout=120,

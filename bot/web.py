@@ -38,7 +38,9 @@ def signature_matches(body: bytes, signature: str, secret: str) -> bool:
     and raises TypeError instead of failing when the header holds non-ASCII characters.
     """
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return bool(secret) and hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape"))
+    return bool(secret) and hmac.compare_digest(
+        expected.encode(), signature.encode("utf-8", "surrogateescape")
+    )
 
 
 def problem(status: int, message: str) -> web.Response:

@@ -67,11 +67,25 @@ async def run_worker(ctx: BotContext, name: str) -> None:
         except Exception as exc:
             delay = retry_delay(job, exc)
             if delay is not None and job.attempt + 1 < ctx.settings.job_attempts:
-                log.warning("%s: %s#%s at %s failed (%s); retrying in %.0f s",
-                            name, job.full_name, job.pr_number, job.head_sha[:7], exc, delay)
+                log.warning(
+                    "%s: %s#%s at %s failed (%s); retrying in %.0f s",
+                    name,
+                    job.full_name,
+                    job.pr_number,
+                    job.head_sha[:7],
+                    exc,
+                    delay,
+                )
                 await ctx.queue.retry_later(job, delay)
                 continue
-            log.error("%s: giving up on %s#%s at %s: %s", name, job.full_name, job.pr_number, job.head_sha[:7],
-                      exc, exc_info=not isinstance(exc, GitHubHTTPError | CheckoutError | CircuitOpenError))
+            log.error(
+                "%s: giving up on %s#%s at %s: %s",
+                name,
+                job.full_name,
+                job.pr_number,
+                job.head_sha[:7],
+                exc,
+                exc_info=not isinstance(exc, GitHubHTTPError | CheckoutError | CircuitOpenError),
+            )
             await ctx.queue.forget(job)
         await ctx.queue.done(job)

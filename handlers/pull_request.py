@@ -33,7 +33,9 @@ def pr_number(value: Any) -> int:
 
 
 def is_bot(user: Any) -> bool:
-    return isinstance(user, dict) and (user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]"))
+    return isinstance(user, dict) and (
+        user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
+    )
 
 
 def job_from_event(event: sansio.Event) -> ReviewJob:

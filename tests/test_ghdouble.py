@@ -25,7 +25,9 @@ HEADERS = {"User-Agent": "review-bot-tests", "Accept": "application/vnd.github+j
 BASE_TEXT = "".join(f"line {n}\n" for n in range(1, 31))
 
 
-def app_jwt(now: float | None = None, *, iat_offset: int = -30, lifetime: int = 540, iss: Any = APP_ID) -> str:
+def app_jwt(
+    now: float | None = None, *, iat_offset: int = -30, lifetime: int = 540, iss: Any = APP_ID
+) -> str:
     now = time.time() if now is None else now
     iat = int(now) + iat_offset
     claims = json.dumps({"iat": iat, "exp": iat + lifetime, "iss": iss}).encode()
@@ -204,9 +206,13 @@ async def test_invalid_bodies_are_422(double: GitHubDouble, http: aiohttp.Client
     token = await installation_token(double, http)
     sha = double.pulls["acme", "widgets", 7].head_sha
     status, body, _ = await call(
-        double, http, "POST", "/repos/acme/widgets/check-runs", token,
+        double,
+        http,
+        "POST",
+        "/repos/acme/widgets/check-runs",
+        token,
         json={"name": "review", "head_sha": sha, "status": "completed"},
-    )  # fmt: skip
+    )
     assert status == 422
     assert body["message"].startswith("Invalid request.\n\n")
     assert '"conclusion" wasn\'t supplied.' in body["message"]
@@ -256,7 +262,9 @@ async def test_files_pagination_link_headers(tmp_path: Path, http: aiohttp.Clien
         gh.add_pull("acme", "big", 1)
         token = await installation_token(gh, http)
         seen: list[str] = []
-        status, page, headers = await call(gh, http, "GET", "/repos/acme/big/pulls/1/files?per_page=100", token)
+        status, page, headers = await call(
+            gh, http, "GET", "/repos/acme/big/pulls/1/files?per_page=100", token
+        )
         assert status == 200 and len(page) == 100
         seen += [f["filename"] for f in page]
         link = headers["Link"]
@@ -266,7 +274,9 @@ async def test_files_pagination_link_headers(tmp_path: Path, http: aiohttp.Clien
         async with http.get(next_url, headers={"Authorization": f"token {token}"}) as resp:
             seen += [f["filename"] for f in await resp.json()]
             assert 'rel="prev"' in resp.headers["Link"]
-        status, page, headers = await call(gh, http, "GET", "/repos/acme/big/pulls/1/files?per_page=100&page=3", token)
+        status, page, headers = await call(
+            gh, http, "GET", "/repos/acme/big/pulls/1/files?per_page=100&page=3", token
+        )
         seen += [f["filename"] for f in page]
         assert len(page) == 50 and 'rel="next"' not in headers["Link"]
         assert len(set(seen)) == 250
@@ -285,29 +295,40 @@ async def test_files_listing_capped_at_3000(tmp_path: Path, http: aiohttp.Client
         pull = gh.add_pull("acme", "huge", 1)
         assert pull["changed_files"] == 3050
         token = await installation_token(gh, http)
-        status, page, headers = await call(gh, http, "GET", "/repos/acme/huge/pulls/1/files?per_page=100", token)
-        assert 'page=30>; rel="last"' in headers["Link"]
+        status, page, headers = await call(
+            gh, http, "GET", "/repos/acme/huge/pulls/1/files?per_page=100", token
+        )
+        assert status == 200 and 'page=30>; rel="last"' in headers["Link"]
         status, page, headers = await call(
             gh, http, "GET", "/repos/acme/huge/pulls/1/files?per_page=100&page=30", token
         )
-        assert len(page) == 100 and 'rel="next"' not in headers["Link"]
-        status, page, _ = await call(gh, http, "GET", "/repos/acme/huge/pulls/1/files?per_page=100&page=31", token)
+        assert status == 200 and len(page) == 100 and 'rel="next"' not in headers["Link"]
+        _, page, _ = await call(gh, http, "GET", "/repos/acme/huge/pulls/1/files?per_page=100&page=31", token)
         assert page == []
 
 
 # --- reviews ----------------------------------------------------------------------------------------
 
 
-async def post_review(gh: GitHubDouble, http: aiohttp.ClientSession, token: str, **review: Any) -> tuple[int, Any]:
+async def post_review(
+    gh: GitHubDouble, http: aiohttp.ClientSession, token: str, **review: Any
+) -> tuple[int, Any]:
     status, body, _ = await call(gh, http, "POST", "/repos/acme/widgets/pulls/7/reviews", token, json=review)
     return status, body
 
 
-async def test_review_with_valid_comments_is_recorded(double: GitHubDouble, http: aiohttp.ClientSession) -> None:
+async def test_review_with_valid_comments_is_recorded(
+    double: GitHubDouble, http: aiohttp.ClientSession
+) -> None:
     token = await installation_token(double, http)
     head = double.pulls["acme", "widgets", 7].head_sha
     status, review = await post_review(
-        double, http, token, commit_id=head, event="COMMENT", body="Summary",
+        double,
+        http,
+        token,
+        commit_id=head,
+        event="COMMENT",
+        body="Summary",
         comments=[
             {"path": "app.py", "line": 3, "body": "added line"},
             {"path": "app.py", "line": 6, "side": "RIGHT", "body": "context line"},
@@ -315,7 +336,7 @@ async def test_review_with_valid_comments_is_recorded(double: GitHubDouble, http
             {"path": "app.py", "start_line": 24, "line": 26, "body": "multi-line"},
             {"path": "new.py", "position": 1, "body": "by position"},
         ],
-    )  # fmt: skip
+    )
     assert status == 200, review
     assert review["state"] == "COMMENTED" and review["commit_id"] == head
     assert_schema(review, "pull-request-review")
@@ -342,14 +363,33 @@ async def test_review_with_valid_comments_is_recorded(double: GitHubDouble, http
 @pytest.mark.parametrize(
     ("comment", "expected"),
     [
-        ({"path": "app.py", "line": 15, "body": "x"}, "Pull request review thread line must be part of the diff"),
-        ({"path": "app.py", "line": 3, "side": "LEFT", "body": "x", "start_line": 1, "start_side": "RIGHT"}, None),
-        ({"path": "gone.txt", "line": 1, "body": "x"}, "line must be part of the diff"),  # RIGHT of a deletion
+        (
+            {"path": "app.py", "line": 15, "body": "x"},
+            "Pull request review thread line must be part of the diff",
+        ),
+        (
+            {
+                "path": "app.py",
+                "line": 3,
+                "side": "LEFT",
+                "body": "x",
+                "start_line": 1,
+                "start_side": "RIGHT",
+            },
+            None,
+        ),
+        (
+            {"path": "gone.txt", "line": 1, "body": "x"},
+            "line must be part of the diff",
+        ),  # RIGHT of a deletion
         ({"path": "nope.py", "line": 1, "body": "x"}, "Pull request review thread path is invalid"),
         ({"path": "logo.bin", "line": 1, "body": "x"}, "diff hunk can't be blank"),
         ({"path": "app.py", "start_line": 3, "line": 25, "body": "x"}, "must be part of the same hunk"),
         ({"path": "app.py", "position": 99, "body": "x"}, "position is invalid"),
-        ({"path": "app.py", "line": 3, "body": "x" * 65537}, "body is too long (maximum is 65536 characters)"),
+        (
+            {"path": "app.py", "line": 3, "body": "x" * 65537},
+            "body is too long (maximum is 65536 characters)",
+        ),
     ],
 )
 async def test_invalid_review_comment_rejects_whole_review(
@@ -361,7 +401,10 @@ async def test_invalid_review_comment_rejects_whole_review(
     assert status == 422, body
     assert body["message"] == "Unprocessable Entity"
     assert body["status"] == "422"
-    assert body["documentation_url"] == "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request"
+    assert (
+        body["documentation_url"]
+        == "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request"
+    )
     assert len(body["errors"]) == 1 and isinstance(body["errors"][0], str)
     if expected:
         assert expected in body["errors"][0]
@@ -384,26 +427,30 @@ async def test_review_body_and_commit_checked(double: GitHubDouble, http: aiohtt
 
 async def test_issue_comment_edited_in_place(double: GitHubDouble, http: aiohttp.ClientSession) -> None:
     token = await installation_token(double, http)
-    status, created, _ = await call(double, http, "POST", "/repos/acme/widgets/issues/7/comments", token,
-                                    json={"body": "first"})  # fmt: skip
+    status, created, _ = await call(
+        double, http, "POST", "/repos/acme/widgets/issues/7/comments", token, json={"body": "first"}
+    )
     assert status == 201
     assert_schema(created, "issue-comment")
     cid = created["id"]
-    status, edited, _ = await call(double, http, "PATCH", f"/repos/acme/widgets/issues/comments/{cid}", token,
-                                   json={"body": "second"})  # fmt: skip
+    status, edited, _ = await call(
+        double, http, "PATCH", f"/repos/acme/widgets/issues/comments/{cid}", token, json={"body": "second"}
+    )
     assert status == 200 and edited["body"] == "second" and edited["updated_at"] > created["updated_at"]
     stored = double.issue_comments["acme", "widgets", 7]
     assert [c["body"] for c in stored] == ["second"]
-    status, _, _ = await call(double, http, "PATCH", f"/repos/acme/widgets/issues/comments/{cid}", token,
-                              json={"body": "y" * 65537})  # fmt: skip
+    status, _, _ = await call(
+        double, http, "PATCH", f"/repos/acme/widgets/issues/comments/{cid}", token, json={"body": "y" * 65537}
+    )
     assert status == 422
     assert stored[0]["body"] == "second"
     status, _, _ = await call(double, http, "GET", "/repos/acme/widgets/issues/comments/1", token)
     assert status == 404
     status, _, _ = await call(double, http, "DELETE", f"/repos/acme/widgets/issues/comments/{cid}", token)
     assert status == 204 and stored == []
-    status, _, _ = await call(double, http, "POST", "/repos/acme/widgets/issues/99/comments", token,
-                              json={"body": "x"})  # fmt: skip
+    status, _, _ = await call(
+        double, http, "POST", "/repos/acme/widgets/issues/99/comments", token, json={"body": "x"}
+    )
     assert status == 404
 
 
@@ -415,28 +462,47 @@ async def test_check_run_annotations_limit_and_accumulation(
 
     def notes(n: int) -> list[dict[str, Any]]:
         return [
-            {"path": "app.py", "start_line": 3, "end_line": 3, "annotation_level": "warning", "message": f"m{i}"}
+            {
+                "path": "app.py",
+                "start_line": 3,
+                "end_line": 3,
+                "annotation_level": "warning",
+                "message": f"m{i}",
+            }
             for i in range(n)
         ]
 
     output = {"title": "Review", "summary": "s", "annotations": notes(51)}
-    status, body, _ = await call(double, http, "POST", "/repos/acme/widgets/check-runs", token,
-                                 json={"name": "review", "head_sha": sha, "output": output})  # fmt: skip
+    status, body, _ = await call(
+        double,
+        http,
+        "POST",
+        "/repos/acme/widgets/check-runs",
+        token,
+        json={"name": "review", "head_sha": sha, "output": output},
+    )
     assert status == 422
     assert "No more than 50 items are allowed; 51 were supplied." in body["message"]
 
     output = {"title": "Review", "summary": "s" * 65536}
-    status, body, _ = await call(double, http, "POST", "/repos/acme/widgets/check-runs", token,
-                                 json={"name": "review", "head_sha": sha, "output": output})  # fmt: skip
+    status, body, _ = await call(
+        double,
+        http,
+        "POST",
+        "/repos/acme/widgets/check-runs",
+        token,
+        json={"name": "review", "head_sha": sha, "output": output},
+    )
     assert status == 422 and double.check_runs == {}
 
     output = {"title": "Review", "summary": "s", "annotations": notes(50)}
-    status, run, _ = await call(double, http, "POST", "/repos/acme/widgets/check-runs", token,
-                                json={"name": "review", "head_sha": sha, "status": "in_progress", "output": output})  # fmt: skip
+    started = {"name": "review", "head_sha": sha, "status": "in_progress", "output": output}
+    status, run, _ = await call(double, http, "POST", "/repos/acme/widgets/check-runs", token, json=started)
     assert status == 201
     assert_schema(run, "check-run")
-    status, run, _ = await call(double, http, "PATCH", f"/repos/acme/widgets/check-runs/{run['id']}", token,
-                                json={"conclusion": "neutral", "output": {**output, "summary": "done"}})  # fmt: skip
+    finished = {"conclusion": "neutral", "output": {**output, "summary": "done"}}
+    run_path = f"/repos/acme/widgets/check-runs/{run['id']}"
+    status, run, _ = await call(double, http, "PATCH", run_path, token, json=finished)
     assert status == 200 and run["status"] == "completed" and run["output"]["annotations_count"] == 100
     recorded = double.check_runs["acme", "widgets"][0]
     assert len(recorded["annotations"]) == 100
@@ -481,11 +547,13 @@ async def test_injected_errors_are_deterministic(double: GitHubDouble, http: aio
     assert await statuses() == first and {502, 200} == set(first)
     double.reset_faults()
     double.fail_next("POST", r"/issues/\d+/comments$", 500, count=1)
-    status, _, _ = await call(double, http, "POST", "/repos/acme/widgets/issues/7/comments", token,
-                              json={"body": "x"})  # fmt: skip
+    status, _, _ = await call(
+        double, http, "POST", "/repos/acme/widgets/issues/7/comments", token, json={"body": "x"}
+    )
     assert status == 500 and double.issue_comments == {}
-    status, _, _ = await call(double, http, "POST", "/repos/acme/widgets/issues/7/comments", token,
-                              json={"body": "x"})  # fmt: skip
+    status, _, _ = await call(
+        double, http, "POST", "/repos/acme/widgets/issues/7/comments", token, json={"body": "x"}
+    )
     assert status == 201
     assert ("POST", "/api/v3/repos/acme/widgets/issues/7/comments", 500) in double.requests
 
@@ -501,14 +569,21 @@ async def git(cwd: Path, *args: str, token: str | None = None) -> tuple[int, str
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
         extra = ["-c", f"http.extraHeader=Authorization: Basic {basic}"]
     proc = await asyncio.create_subprocess_exec(
-        "git", *extra, *args, cwd=cwd, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+        "git",
+        *extra,
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode or 0, out.decode(errors="replace")
 
 
-async def test_git_fetch_needs_token(double: GitHubDouble, http: aiohttp.ClientSession, tmp_path: Path) -> None:
+async def test_git_fetch_needs_token(
+    double: GitHubDouble, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
     clone = tmp_path / "clone"
     clone.mkdir()
     await git(clone, "init", "-q")
@@ -532,9 +607,17 @@ async def test_git_fetch_needs_token(double: GitHubDouble, http: aiohttp.ClientS
     code, out = await git(clone, "cat-file", "-e", blob)
     assert code != 0
     code, out = await git(
-        clone, "-c", "fetch.negotiationAlgorithm=noop", "fetch", "--no-tags", "--no-write-fetch-head",
-        "--filter=blob:none", url, blob, token=token,
-    )  # fmt: skip
+        clone,
+        "-c",
+        "fetch.negotiationAlgorithm=noop",
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--filter=blob:none",
+        url,
+        blob,
+        token=token,
+    )
     assert code == 0, out
     code, out = await git(clone, "cat-file", "-p", blob)
     assert code == 0 and out.startswith("line 1")
@@ -546,6 +629,6 @@ async def test_git_fetch_needs_token(double: GitHubDouble, http: aiohttp.ClientS
 async def test_git_push_refused(double: GitHubDouble, http: aiohttp.ClientSession, tmp_path: Path) -> None:
     token = await installation_token(double, http)
     work = make_repo(tmp_path / "pusher", {"x": "y\n"})
-    code, out = await git(work, "push", double.git_url("acme", "widgets"), "main:refs/heads/evil", token=token)
+    code, _ = await git(work, "push", double.git_url("acme", "widgets"), "main:refs/heads/evil", token=token)
     assert code != 0
     assert any(p.endswith("info/refs") and s == 403 for _, p, s in double.requests)

@@ -20,6 +20,7 @@ PATH_INVALID = "Pull request review thread path is invalid"
 POSITION_INVALID = "Pull request review thread position is invalid"
 START_OTHER_HUNK = "Pull request review thread start line must be part of the same hunk as the line."
 START_AFTER_LINE = "Pull request review thread start line must precede the end line"
+START_OTHER_SIDE = "Pull request review thread start side must be the same as the side"
 SIDE_INVALID = "Pull request review thread side must be LEFT or RIGHT"
 
 
@@ -62,9 +63,9 @@ def resolve(files: dict[str, FileDiff], comment: dict[str, Any]) -> Anchor | lis
     start_line = comment.get("start_line")
     start_side = comment.get("start_side", side) if start_line is not None else None
     if start_line is not None:
-        if start_side not in ("LEFT", "RIGHT"):
-            return [SIDE_INVALID]
-        if start_line >= line and start_side == side:
+        if start_side != side:
+            return [START_OTHER_SIDE]
+        if start_line >= line:
             return [START_AFTER_LINE]
         if diff.hunk_of(start_side, start_line) != hunk:
             return [START_OTHER_HUNK]
