@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,7 @@ def _not_started(program: str, cwd: Path | None, exc: OSError) -> ProcResult:
 
 def _kill_group(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 async def _finish_readers(tasks: Sequence[asyncio.Task[None]]) -> None:
@@ -172,8 +173,14 @@ async def run_bounded(
 
 
 async def _reap(proc: asyncio.subprocess.Process, readers: Sequence[asyncio.Task[None]]) -> None:
-    await proc.wait()
+    # Until Python 3.12, Process.wait() also waits for the pipes to close, and a process that
+    # left the group (setsid) can hold them open forever: bound the wait, then drop the pipes.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), _DRAIN_GRACE)
     await _finish_readers(readers)
+    transport = getattr(proc, "_transport", None)  # asyncio keeps it private; closing is public API
+    if transport is not None:
+        transport.close()
 
 
 def describe_failure(name: str, result: ProcResult, timeout: float) -> str | None:

@@ -221,7 +221,7 @@ def main() -> int:
         print(f"ratio bot / raw (one after the other)       {bot_s / seq_s:7.2f}")
         print(f"ratio bot / raw (at once, as the bot runs)  {bot_s / both_s:7.2f}")
         print(f"bot overhead over raw at once               {bot_s - both_s:7.3f} s")
-        print(f"  of which python start + bot imports       {import_s:7.3f} s")
+        print(f"python start + bot imports, alone           {import_s:7.3f} s")
         print(
             f"findings: bot {len(report['findings'])} on changed lines of {report['files_analyzed']} files; "
             f"raw ruff {raw_ruff} + bandit {raw_bandit} on whole files"

@@ -1,6 +1,6 @@
 """How many pull_request deliveries per second can the webhook endpoint take in, and how fast does it answer?
 
-Run by hand:  .venv/bin/python bench/bench_webhook.py [--connections 1,16] [--requests 3000] [--seconds 15]
+Run by hand:  .venv/bin/python bench/bench_webhook.py [--connections 1,16] [--requests 10000] [--seconds 15]
 
 Starts the real app (`bot.web.create_app`) in a child process on 127.0.0.1, with a webhook
 secret, an app id, a throwaway RSA key, the real `InProcessQueue` and `workers=0`: every
@@ -198,7 +198,7 @@ def main() -> int:
         default=[1, 16],
         help="comma-separated concurrent connections, one round each (default 1,16)",
     )
-    parser.add_argument("--requests", type=int, default=3000, help="deliveries per round at most")
+    parser.add_argument("--requests", type=int, default=10000, help="deliveries per round at most")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds per round at most")
     args = parser.parse_args()
 

@@ -164,6 +164,10 @@ class InProcessQueue:
             self._seen_keys[job.key] = True
             self._changed.notify_all()
 
+    def idle(self) -> bool:
+        """Nothing queued, running or waiting to be retried."""
+        return not (self._pending or self._running or self._timers or self._tasks)
+
     def pending_count(self) -> int:
         return len(self._pending)
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.checkout import CheckoutError, git_env, local_git_dir, materialize, safe_relative_path, write_plain_file
+from bot.checkout import (
+    CheckoutError,
+    git_env,
+    local_git_dir,
+    materialize,
+    safe_relative_path,
+    write_plain_file,
+)
 
 
 def run_git(root: Path, *args: str) -> str:
@@ -43,7 +50,16 @@ def repo(tmp_path: Path) -> tuple[Path, str]:
 async def test_materialize_writes_regular_files_and_skips_the_rest(repo, tmp_path):
     root, sha = repo
     git_dir = await local_git_dir(root)
-    paths = ["pkg/ok.py", "image.png", "big.py", "escape.py", "inside.py", "gone.py", "../etc/passwd", ".git/config"]
+    paths = [
+        "pkg/ok.py",
+        "image.png",
+        "big.py",
+        "escape.py",
+        "inside.py",
+        "gone.py",
+        "../etc/passwd",
+        ".git/config",
+    ]
     result = await materialize(
         git_dir, sha, paths, tmp_path / "out", env=git_env(tmp_path), fetch_missing=False, max_file_bytes=1000
     )

@@ -101,7 +101,19 @@ def test_bad_usage_exits_2():
 
 def test_python_dash_m_bot_works(demo):
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "review", str(demo), "--base", "main", "--format", "json", "--fail-on", "never"],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "review",
+            str(demo),
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
         capture_output=True,
         timeout=120,
     )

@@ -31,8 +31,10 @@ def test_defaults_need_nothing():
 
 def test_yaml_overlay(tmp_path):
     path = tmp_path / "bot.yaml"
-    path.write_text("server: {workers: 4}\nreview: {review_drafts: true, fail_on: warning, analyzer_timeout: 30}\n"
-                    "rate_limiting: {mutation_interval_seconds: 2}\n")
+    path.write_text(
+        "server: {workers: 4}\nreview: {review_drafts: true, fail_on: warning, analyzer_timeout: 30}\n"
+        "rate_limiting: {mutation_interval_seconds: 2}\n"
+    )
     settings = Settings.from_env({"REVIEW_BOT_CONFIG": str(path)})
     assert settings.workers == 4 and settings.mutation_interval == 2.0
     assert settings.review.review_drafts and settings.review.fail_on == "warning"

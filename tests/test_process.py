@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -52,23 +54,41 @@ async def test_no_stdin_means_eof_not_a_hang() -> None:
     assert result.stdout == b"0\n"
 
 
+def _spawner(pid_file: Path, *, escape: bool) -> str:
+    """A child that starts a long-lived grandchild, records its pid, and (unless escaping) waits."""
+    stdio = "" if escape else ", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL"
+    return (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'],"
+        f" start_new_session={escape}{stdio})\n"
+        f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
+        "print('started', flush=True)\n" + ("" if escape else "time.sleep(600)\n")
+    )
+
+
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux)")
 async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
-    # The child starts a grandchild and records its pid; both must be gone after the timeout.
+    # The grandchild holds no pipe of ours, so only a group kill can end it.
     pid_file = tmp_path / "grandchild.pid"
-    code = (
-        "import subprocess, sys, time\n"
-        f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
-        f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
-        "print('started', flush=True)\n"
-        "time.sleep(60)\n"
-    )
-    result = await run_bounded([PY, "-c", code], timeout=2.0)
+    result = await run_bounded([PY, "-c", _spawner(pid_file, escape=False)], timeout=2.0)
     assert result.timed_out
     assert result.returncode is not None and result.returncode < 0  # killed by a signal
     assert result.stdout == b"started\n"
-    assert pid_file.exists()
     assert await _exited(int(pid_file.read_text()))
+
+
+async def test_never_hangs_on_a_pipe_held_by_an_escaped_process(tmp_path: Path) -> None:
+    # The grandchild leaves the process group (setsid) and keeps our stdout open.
+    pid_file = tmp_path / "escaped.pid"
+    try:
+        result = await run_bounded([PY, "-c", _spawner(pid_file, escape=True)], timeout=2.0)
+        assert result.timed_out  # the pipe never reached EOF
+        assert result.returncode == 0  # the child itself finished
+        assert result.stdout == b"started\n"
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 async def test_hanging_process_times_out() -> None:

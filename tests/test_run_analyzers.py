@@ -24,7 +24,7 @@ class Exploding:
     def handles(self, path: str) -> bool:
         return True
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:  # noqa: ASYNC109
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         raise RuntimeError("secret-token-should-not-leak")
 
 
@@ -37,7 +37,7 @@ class Recording:
     def handles(self, path: str) -> bool:
         return path.endswith(".txt")
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:  # noqa: ASYNC109
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         self.seen = list(paths)
         return AnalyzerResult(
             tool=self.name, findings=[Finding(self.name, "R1", "note", paths[0], 1, 1, "seen")]

@@ -183,7 +183,9 @@ async def test_installation_events_drop_cached_tokens(client, path):
     tokens = client.app[CONTEXT].tokens
     dropped: list[object] = []
     original = tokens.invalidate
-    tokens.invalidate = lambda installation_id=None: dropped.append(installation_id) or original(installation_id)
+    tokens.invalidate = lambda installation_id=None: (
+        dropped.append(installation_id) or original(installation_id)
+    )
     event = path.split("/")[0]
     response = await post(client, event, (FIXTURES / path).read_bytes())
     assert response.status == 202

@@ -129,6 +129,8 @@ class GitHubDouble(FaultInjector):
         base: str = "main",
         head: str = "feature",
         user_login: str = "octocat",
+        draft: bool = False,
+        title: str = "",
     ) -> dict[str, Any]:
         entry = self.find_repo(owner, repo)
         if entry is None:
@@ -136,14 +138,16 @@ class GitHubDouble(FaultInjector):
         base_sha, head_sha = rev_parse(entry.path, base), rev_parse(entry.path, head)
         if base_sha is None or head_sha is None:
             raise KeyError(f"branch {base!r} or {head!r} not found in {entry.path}")
-        pull = Pull(entry, number, base, head, user_login, base_sha, head_sha, {})
+        pull = Pull(entry, number, base, head, user_login, base_sha, head_sha, {}, draft, title)
         self.pulls[owner.lower(), repo.lower(), number] = pull
         self._render_pull(pull)
         return pull.data
 
-    def update_pull(self, owner: str, repo: str, number: int) -> dict[str, Any]:
+    def update_pull(self, owner: str, repo: str, number: int, draft: bool | None = None) -> dict[str, Any]:
         """Re-read both branches, as GitHub does after a push (``synchronize``)."""
         pull = self.pulls[owner.lower(), repo.lower(), number]
+        if draft is not None:
+            pull.draft = draft
         pull.head_sha = rev_parse(pull.repo.path, pull.head) or pull.head_sha
         pull.base_sha = rev_parse(pull.repo.path, pull.base) or pull.base_sha
         self._render_pull(pull)

@@ -46,6 +46,8 @@ class Pull:
     base_sha: str
     head_sha: str
     data: dict[str, Any]
+    draft: bool = False
+    title: str = ""
     id: int = field(default_factory=next_id)
 
 

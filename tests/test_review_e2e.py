@@ -1,0 +1,191 @@
+"""End to end: a signed webhook becomes exactly one precise review on the PR (GitHub double, real git)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.demo import BASE_FILES, HEAD_FILES
+from bot.render import fingerprints_in
+from tests.e2e import OWNER, REPO, World, make_world, until
+from tests.ghdouble import GitHubDouble, Symlink, bulk_commit, commit, make_repo
+
+# (path, line, rule) the demo's head commit introduces; every one is on an added line.
+EXPECTED = {
+    ("app/files.py", 4, "B404"),
+    ("app/files.py", 5, "F401"),
+    ("app/files.py", 14, "B602"),
+    ("app/files.py", 19, "B307"),
+    ("app/files.py", 20, "E722"),
+    ("app/files.py", 21, "F821"),
+    ("app/auth.py", 3, "B105"),
+}
+
+
+@pytest.fixture
+async def github():
+    double = GitHubDouble(app_id=12345, public_key_pem=_public_pem())
+    await double.start()
+    yield double
+    await double.stop()
+
+
+def _public_pem() -> str:
+    from tests.ghdouble.keys import app_key_pair
+
+    return app_key_pair().public_pem
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path) -> Path:
+    path = make_repo(tmp_path / "hello", BASE_FILES)
+    commit(path, HEAD_FILES, branch="feature", message="introduce problems")
+    return path
+
+
+@pytest.fixture
+async def world(aiohttp_client, github, demo_repo) -> World:
+    return await make_world(aiohttp_client, github, demo_repo)
+
+
+def placed(review: dict) -> set[tuple[str, int, str]]:
+    """(path, line, rule) of each inline comment, the rule read from the comment text."""
+    out = set()
+    for comment in review["comments"]:
+        rule = next(
+            r for p, line, r in EXPECTED | {("app/auth.py", 9, "B307")} if f"`{r}`" in comment["body"]
+        )
+        out.add((comment["path"], comment["line"], rule))
+    return out
+
+
+async def test_opened_gives_exactly_one_precise_review(world: World):
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+
+    [review] = world.reviews()
+    assert placed(review) == EXPECTED
+    assert all(c["side"] == "RIGHT" for c in review["comments"])
+    assert all(len(fingerprints_in(c["body"])) == 1 for c in review["comments"])
+
+    [summary] = world.summaries()
+    assert "7 findings" in summary["body"]
+    [run] = world.check_runs()
+    assert run["status"] == "completed" and run["conclusion"] == "failure"
+    assert len(run["annotations"]) == 7
+
+
+async def test_five_redeliveries_still_give_one_review(world: World):
+    payload = world.payload("opened")
+    for _ in range(5):
+        assert await world.deliver("pull_request", payload, delivery="same-delivery-id") == 202
+    assert await world.deliver("pull_request", world.payload("reopened")) == 202  # same head, new delivery
+    await world.settle()
+    assert len(world.reviews()) == 1
+    assert len(world.summaries()) == 1
+
+
+async def test_synchronize_posts_only_the_new_finding_and_edits_the_summary(world: World):
+    await world.deliver("pull_request", world.payload("opened"))
+    await world.settle()
+    [summary_before] = world.summaries()
+    first_body = summary_before["body"]
+
+    auth = HEAD_FILES["app/auth.py"] + "\n\ndef run(expression):\n    return eval(expression)\n"
+    commit(world.repo_path, {"app/auth.py": auth}, branch="feature", message="one more problem")
+    world.github.update_pull(OWNER, REPO, 2)
+    world.github.revoke_tokens()  # the cached installation token is now refused: the bot must refresh it
+    assert await world.deliver("pull_request", world.payload("synchronize")) == 202
+    await world.settle()
+
+    _first, second = world.reviews()
+    assert placed(second) == {("app/auth.py", 11, "B307")}
+    [summary_after] = world.summaries()
+    assert summary_after["id"] == summary_before["id"]
+    assert summary_after["body"] != first_body
+    assert world.payload("synchronize")["after"][:7] in summary_after["body"]
+    assert len(world.check_runs()) == 2
+
+
+async def test_review_lands_exactly_once_through_502s_and_a_secondary_rate_limit(world: World):
+    world.github.inject_errors(rate=0.3, status=502, seed=7)
+    world.github.inject_secondary_rate_limit(count=1, retry_after=1)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle(timeout=180)
+    assert any(status == 502 for _, _, status in world.github.requests)
+    assert any(status == 403 for _, _, status in world.github.requests)
+    [review] = world.reviews()
+    assert placed(review) == EXPECTED
+    assert len(world.summaries()) == 1
+    assert world.check_runs()[-1]["status"] == "completed"
+
+
+async def test_a_rejected_comment_goes_to_the_summary_and_the_rest_is_posted(world: World):
+    # GitHub rejects the whole review once (as when the PR moved under us); the fallback re-reads the diff.
+    world.github.fail_next(
+        "POST",
+        r"/repos/.*/pulls/\d+/reviews$",
+        422,
+        body={"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]},
+    )
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    reviews = world.reviews()
+    assert len(reviews) <= 1
+    [summary] = world.summaries()
+    inline = sum(len(r["comments"]) for r in reviews)
+    in_summary = (
+        summary["body"].count("| 🔴 |") + summary["body"].count("| 🟠 |") + summary["body"].count("| 🔵 |")
+    )
+    assert inline + in_summary == 7
+
+
+async def test_symlinks_binaries_and_build_files_are_never_followed_or_run(aiohttp_client, github, tmp_path):
+    marker = tmp_path / "executed"
+    path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
+    commit(
+        path,
+        {
+            "passwd.py": Symlink("/etc/passwd"),
+            "up.py": Symlink("../../../../etc/shadow"),
+            "logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00binary",
+            "setup.py": f"open({str(marker)!r}, 'w').write('ran')\nimport os\n",
+            "conftest.py": f"open({str(marker)!r}, 'w').write('ran')\n",
+        },
+        branch="feature",
+    )
+    world = await make_world(aiohttp_client, github, path)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    [summary] = world.summaries()
+    assert "`passwd.py` (symlink)" in summary["body"] and "`up.py` (symlink)" in summary["body"]
+    assert not marker.exists()
+    for review in world.reviews():
+        assert {c["path"] for c in review["comments"]} <= {"setup.py", "conftest.py"}
+
+
+async def test_a_3000_file_pr_is_bounded_and_says_so(aiohttp_client, github, tmp_path):
+    path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
+    bulk_commit(path, {f"pkg/m{i:04}.py": f"import os{i}\n".encode() for i in range(3050)}, branch="feature")
+    world = await make_world(aiohttp_client, github, path, max_files=40)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle(timeout=240)
+    [summary] = world.summaries()
+    assert "too large to review fully" in summary["body"]
+    file_pages = [p for m, p, s in world.github.requests if m == "GET" and p.endswith("/files")]
+    assert len(file_pages) == 30  # 100 a page, GitHub stops at 3,000
+    [review] = world.reviews()
+    assert 0 < len(review["comments"]) <= 30
+
+
+async def test_draft_is_skipped_until_ready_for_review(world: World):
+    draft = world.payload("opened")
+    draft["pull_request"]["draft"] = True
+    assert await world.deliver("pull_request", draft) == 202
+    await world.settle()
+    assert world.reviews() == []
+    ready = world.payload("ready_for_review")
+    assert await world.deliver("pull_request", ready) == 202
+    await world.settle()
+    await until(lambda: len(world.reviews()) == 1)
