@@ -20,6 +20,7 @@ from bot.render import (
     check_run_output,
     count_line,
     decode_state,
+    findings_table,
     fingerprints_in,
     review_comment,
     summary_body,
@@ -29,6 +30,7 @@ from bot.review import GITHUB_FILES_CAP, ReviewOutcome
 log = logging.getLogger(__name__)
 
 ANNOTATIONS_PER_REQUEST = 50
+REVIEW_BODY_BUDGET = 60_000  # under GitHub's 65,536 characters, with room for the header
 
 
 @dataclass
@@ -159,10 +161,13 @@ async def post_once(gh: GitHubClient, url: str, list_url: str, data: dict) -> di
     return await gh.post_once(url, data=data, find_existing=find_existing)
 
 
-async def create_review(gh: GitHubClient, job: ReviewJob, comments: list[Finding], more: bool) -> int:
+async def create_review(
+    gh: GitHubClient, job: ReviewJob, comments: list[Finding], rest: list[Finding]
+) -> int:
     body = f"Review bot: {count_line(comments)} on this push."
-    if more:
-        body += " More findings are listed in the summary comment."
+    if rest:
+        # GitHub takes a limited number of inline comments per review; the rest are listed here.
+        body += f" {len(rest)} more not posted inline:\n\n" + findings_table(rest, REVIEW_BODY_BUDGET)
     data = {
         "commit_id": job.head_sha,
         "event": "COMMENT",
@@ -174,7 +179,7 @@ async def create_review(gh: GitHubClient, job: ReviewJob, comments: list[Finding
 
 
 async def post_review(
-    gh: GitHubClient, job: ReviewJob, inline: list[Finding], overflow: int
+    gh: GitHubClient, job: ReviewJob, inline: list[Finding], overflow: list[Finding]
 ) -> tuple[int | None, list[Finding], list[Finding]]:
     """Post one COMMENT review; on GitHub's 422 retry without the comments it would not place.
 
@@ -186,7 +191,7 @@ async def post_review(
     if not inline:
         return None, [], []
     try:
-        return await create_review(gh, job, inline, overflow > 0), inline, []
+        return await create_review(gh, job, inline, overflow), inline, []
     except GitHubHTTPError as exc:
         if exc.status != 422:
             raise
@@ -201,7 +206,7 @@ async def post_review(
     rejected = [f for f in inline if f not in fitting]
     if fitting and rejected:
         try:
-            return await create_review(gh, job, fitting, True), fitting, rejected
+            return await create_review(gh, job, fitting, rejected + overflow), fitting, rejected
         except GitHubHTTPError as exc:
             if exc.status != 422:
                 raise
@@ -240,7 +245,7 @@ async def publish(
         seen.add(finding.fingerprint)
         new.append(finding)
     inline, overflow = new[: settings.max_inline_comments], new[settings.max_inline_comments :]
-    review_id, posted, rejected = await post_review(gh, job, inline, len(overflow))
+    review_id, posted, rejected = await post_review(gh, job, inline, overflow)
     not_inline = rejected + overflow
     check_run_id = await finish_check_run(gh, job, check_run_id, outcome, settings)
     summary = SummaryInput(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -101,7 +102,21 @@ async def test_malformed_json_is_400(client, body):
 
 async def test_oversized_body_is_413(client):
     body = b'{"a": "' + b"x" * (25 * 1024 * 1024) + b'"}'
-    response = await post(client, "pull_request", body)
+    headers = delivery_headers("pull_request", body, SECRET)
+    response = await client.post("/webhook", data=io.BytesIO(body), headers=headers)
+    assert response.status == 413
+    assert client.app[QUEUE].pending_count() == 0
+
+
+async def test_oversized_chunked_body_without_length_is_413(client):
+    async def chunks():
+        yield b'{"a": "'
+        for _ in range(26):
+            yield b"x" * (1024 * 1024)
+        yield b'"}'
+
+    headers = delivery_headers("pull_request", b"unknown", SECRET)
+    response = await client.post("/webhook", data=chunks(), headers=headers)
     assert response.status == 413
     assert client.app[QUEUE].pending_count() == 0
 
