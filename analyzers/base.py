@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -58,19 +59,25 @@ def with_fingerprints(
 ) -> list[Finding]:
     """Fill each finding's fingerprint from the text of the lines it covers.
 
-    ``read_lines(path)`` returns the head version's lines of that file (no newlines).
+    ``read_lines(path)`` returns the head version's lines of that file (no newlines). When the
+    same rule fires on identical text twice in one file, the second gets its ordinal mixed in,
+    so both are said: the ordinal survives code inserted above, unlike a line number.
     """
     out: list[Finding] = []
     cache: dict[str, Sequence[str]] = {}
-    for f in findings:
+    seen: Counter[str] = Counter()
+    for f in sorted(findings, key=lambda f: (f.path, f.line, f.end_line, f.tool, f.rule_id, f.column or 0)):
         if f.path not in cache:
             try:
                 cache[f.path] = read_lines(f.path)
             except OSError:
                 cache[f.path] = ()
-        lines = cache[f.path]
-        text = "\n".join(lines[f.line - 1 : f.end_line])
-        out.append(replace(f, fingerprint=fingerprint(f.tool, f.rule_id, f.path, text)))
+        text = "\n".join(cache[f.path][f.line - 1 : f.end_line])
+        base = fingerprint(f.tool, f.rule_id, f.path, text)
+        seen[base] += 1
+        if seen[base] > 1:
+            base = fingerprint(f.tool, f.rule_id, f.path, f"{text}\x1e{seen[base]}")
+        out.append(replace(f, fingerprint=base))
     return out
 
 

@@ -1,0 +1,42 @@
+"""Fingerprints: stable when lines move, distinct for each occurrence of identical text."""
+
+from __future__ import annotations
+
+from analyzers import Finding, with_fingerprints
+
+
+def finding(line: int, rule: str = "B307") -> Finding:
+    return Finding(
+        tool="bandit", rule_id=rule, severity="warning", path="a.py", line=line, end_line=line, message="m"
+    )
+
+
+def test_fingerprint_survives_lines_inserted_above():
+    before = ["x = 1", "eval(y)"]
+    after = ["# new", "", "x = 1", "eval(y)"]
+    [a] = with_fingerprints([finding(2)], lambda _: before)
+    [b] = with_fingerprints([finding(4)], lambda _: after)
+    assert a.fingerprint == b.fingerprint
+
+
+def test_whitespace_changes_do_not_change_it_but_text_does():
+    [a] = with_fingerprints([finding(1)], lambda _: ["eval(y)"])
+    [b] = with_fingerprints([finding(1)], lambda _: ["    eval( y)".replace("( ", "(")])
+    [c] = with_fingerprints([finding(1)], lambda _: ["eval(z)"])
+    assert a.fingerprint == b.fingerprint != c.fingerprint
+
+
+def test_identical_lines_get_distinct_fingerprints():
+    lines = ["eval(y)", "pass", "eval(y)"]
+    first, second = with_fingerprints([finding(3), finding(1)], lambda _: lines)
+    assert first.fingerprint != second.fingerprint
+    again = with_fingerprints([finding(1), finding(3)], lambda _: lines)
+    assert {f.fingerprint for f in again} == {first.fingerprint, second.fingerprint}
+
+
+def test_unreadable_file_still_gets_a_fingerprint():
+    def unreadable(_: str) -> list[str]:
+        raise OSError("gone")
+
+    [f] = with_fingerprints([finding(1)], unreadable)
+    assert len(f.fingerprint) == 16
