@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from bot.demo import BASE_FILES, HEAD_FILES
 from bot.render import fingerprints_in
-from tests.e2e import OWNER, REPO, World, make_world, until
+from tests.e2e import OWNER, REPO, SECRET, World, make_world, until
 from tests.ghdouble import GitHubDouble, Symlink, bulk_commit, commit, make_repo
+from tests.ghdouble.keys import app_key_pair
 
 # (path, line, rule) the demo's head commit introduces; every one is on an added line.
 EXPECTED = {
@@ -25,16 +27,10 @@ EXPECTED = {
 
 @pytest.fixture
 async def github():
-    double = GitHubDouble(app_id=12345, public_key_pem=_public_pem())
+    double = GitHubDouble(app_id=12345, public_key_pem=app_key_pair().public_pem)
     await double.start()
     yield double
     await double.stop()
-
-
-def _public_pem() -> str:
-    from tests.ghdouble.keys import app_key_pair
-
-    return app_key_pair().public_pem
 
 
 @pytest.fixture
@@ -189,3 +185,39 @@ async def test_draft_is_skipped_until_ready_for_review(world: World):
     assert await world.deliver("pull_request", ready) == 202
     await world.settle()
     await until(lambda: len(world.reviews()) == 1)
+
+
+async def test_no_secret_reaches_a_log_or_a_comment(world: World, caplog):
+    caplog.set_level(logging.DEBUG)
+    world.github.inject_errors(rate=0.2, status=502, seed=3)
+    world.github.fail_next(
+        "POST",
+        r"/repos/.*/pulls/\d+/reviews$",
+        422,
+        body={"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]},
+    )
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    tokens = list(world.github.tokens)
+    assert tokens, "the bot should have obtained an installation token"
+    private_key_line = app_key_pair().private_pem.splitlines()[1]
+    bodies = [c["body"] for c in world.github.issue_comments.get(world.key, [])]
+    bodies += [c["body"] for r in world.reviews() for c in r["comments"]] + [
+        r["body"] for r in world.reviews()
+    ]
+    for secret in [*tokens, SECRET, private_key_line]:
+        assert secret not in caplog.text
+        assert all(secret not in body for body in bodies)
+
+
+async def test_the_server_survives_bad_deliveries(world: World):
+    broken = world.payload("opened")
+    del broken["pull_request"]["head"]
+    assert await world.deliver("pull_request", broken) == 400
+    assert await world.deliver("pull_request", {"action": "opened"}) == 400
+    assert await world.deliver("pull_request", {"action": "opened", "pull_request": "nope"}) == 400
+    response = await world.bot.get("/health")
+    assert response.status == 200
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    assert len(world.reviews()) == 1
