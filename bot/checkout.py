@@ -188,16 +188,18 @@ async def list_tree(
     return entries
 
 
+async def cat_file(
+    git_dir: Path, mode: str, oids: Sequence[str], *, env: Mapping[str, str], timeout: float
+) -> bytes:
+    """One ``git cat-file --batch`` or ``--batch-check`` call for many objects."""
+    stdin = "".join(f"{oid}\n" for oid in oids).encode()
+    return await git(["cat-file", mode], git_dir=git_dir, env=env, timeout=timeout, stdin=stdin)
+
+
 async def object_sizes(
     git_dir: Path, oids: Sequence[str], *, env: Mapping[str, str], timeout: float
 ) -> dict[str, int]:
-    out = await git(
-        ["cat-file", "--batch-check"],
-        git_dir=git_dir,
-        env=env,
-        timeout=timeout,
-        stdin="".join(f"{oid}\n" for oid in oids).encode(),
-    )
+    out = await cat_file(git_dir, "--batch-check", oids, env=env, timeout=timeout)
     sizes: dict[str, int] = {}
     for line in out.decode().splitlines():
         parts = line.split()
@@ -209,16 +211,10 @@ async def object_sizes(
 async def read_blobs(
     git_dir: Path, oids: Sequence[str], *, env: Mapping[str, str], timeout: float
 ) -> dict[str, bytes]:
-    """Read many blobs in one ``git cat-file --batch`` call."""
+    """Read many blobs in one call."""
     if not oids:
         return {}
-    out = await git(
-        ["cat-file", "--batch"],
-        git_dir=git_dir,
-        env=env,
-        timeout=timeout,
-        stdin="".join(f"{oid}\n" for oid in oids).encode(),
-    )
+    out = await cat_file(git_dir, "--batch", oids, env=env, timeout=timeout)
     blobs: dict[str, bytes] = {}
     pos = 0
     while pos < len(out):

@@ -54,6 +54,20 @@ def check(user, password):
 }
 
 
+# What `review-bot review` says about the demo: (path, line, rule), all on lines the feature adds.
+EXPECTED_FINDINGS = frozenset(
+    {
+        ("app/files.py", 4, "B404"),
+        ("app/files.py", 5, "F401"),
+        ("app/files.py", 14, "B602"),
+        ("app/files.py", 19, "B307"),
+        ("app/files.py", 20, "E722"),
+        ("app/files.py", 21, "F821"),
+        ("app/auth.py", 3, "B105"),
+    }
+)
+
+
 class DemoError(Exception):
     pass
 

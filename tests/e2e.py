@@ -103,3 +103,13 @@ async def make_world(aiohttp_client, github: GitHubDouble, repo_path: Path, **re
     queue = InProcessQueue()
     app = create_app(bot_settings(github.base_url, **review), queue=queue, retry=FAST_RETRY)
     return World(github=github, bot=await aiohttp_client(app), queue=queue, repo_path=repo_path)
+
+
+def reject_next_review(world: World) -> None:
+    """Make GitHub refuse the next review with its whole-review 422, as for a line outside the diff."""
+    world.github.fail_next(
+        "POST",
+        r"/repos/.*/pulls/\d+/reviews$",
+        422,
+        body={"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]},
+    )

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import aiohttp
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -16,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.auth import AppAuthError, InstallationTokens, make_app_jwt
 from bot.github import GitHubClient, GitHubHTTPError, RetryPolicy
-from tests.scripted_github import FakeClock, Reply, ScriptedGitHub, SleepRecorder
+from tests.scripted_github import FakeClock, Reply, SleepRecorder
 
 FAST = RetryPolicy(attempts=3, initial=0.01, max_backoff=0.02, max_wait=5.0, request_timeout=2.0)
 APP_ID = 4242
@@ -31,20 +29,6 @@ def key_pair() -> tuple[str, rsa.RSAPublicKey]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     return pem, key.public_key()
-
-
-@pytest.fixture
-async def github(aiohttp_server) -> ScriptedGitHub:
-    scripted = ScriptedGitHub()
-    server = await aiohttp_server(scripted.app())
-    scripted.base_url = str(server.make_url("")).rstrip("/")
-    return scripted
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture

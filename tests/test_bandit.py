@@ -7,18 +7,9 @@ from pathlib import Path
 import pytest
 
 from analyzers.bandit import BanditAnalyzer, message_for, severity_for
+from tests.files import write_file
 
 RISKY = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n    return eval(cmd)\n"
-
-
-def _write(root: Path, rel: str, content: str | bytes) -> str:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return rel
 
 
 async def _run(root: Path, paths: list[str], analyzer: BanditAnalyzer | None = None, seconds: float = 120):
@@ -26,7 +17,7 @@ async def _run(root: Path, paths: list[str], analyzer: BanditAnalyzer | None = N
 
 
 async def test_findings_are_mapped(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "app/run.py", RISKY)
+    rel = write_file(tmp_path, "app/run.py", RISKY)
     result = await _run(tmp_path, [rel])
     assert result.error is None
     assert result.version and result.version[0].isdigit()
@@ -47,7 +38,9 @@ async def test_findings_are_mapped(tmp_path: Path) -> None:
 
 
 async def test_multi_line_issue_spans_its_lines(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "multi.py", "import subprocess\nsubprocess.call(\n    'ls',\n    shell=True,\n)\n")
+    rel = write_file(
+        tmp_path, "multi.py", "import subprocess\nsubprocess.call(\n    'ls',\n    shell=True,\n)\n"
+    )
     result = await _run(tmp_path, [rel])
     [shell] = [f for f in result.findings if f.rule_id == "B602"]
     assert shell.line == 2
@@ -55,9 +48,9 @@ async def test_multi_line_issue_spans_its_lines(tmp_path: Path) -> None:
 
 
 async def test_unparsable_files_become_notices(tmp_path: Path) -> None:
-    bad = _write(tmp_path, "bad.py", "def f(:\n")
-    latin = _write(tmp_path, "latin.py", b"x = '\xe9\xff'\n")
-    good = _write(tmp_path, "good.py", RISKY)
+    bad = write_file(tmp_path, "bad.py", "def f(:\n")
+    latin = write_file(tmp_path, "latin.py", b"x = '\xe9\xff'\n")
+    good = write_file(tmp_path, "good.py", RISKY)
     result = await _run(tmp_path, [bad, latin, good])
     assert result.error is None  # exit 1 means "issues found", not a crash
     assert any(f.path == "good.py" for f in result.findings)
@@ -67,8 +60,8 @@ async def test_unparsable_files_become_notices(tmp_path: Path) -> None:
 
 
 async def test_empty_file_and_unicode_name(tmp_path: Path) -> None:
-    empty = _write(tmp_path, "empty.py", "")
-    odd = _write(tmp_path, "sp ace/ünï cødé.py", "import pickle\npickle.loads(b'')\n")
+    empty = write_file(tmp_path, "empty.py", "")
+    odd = write_file(tmp_path, "sp ace/ünï cødé.py", "import pickle\npickle.loads(b'')\n")
     result = await _run(tmp_path, [empty, odd])
     assert result.error is None
     assert {f.path for f in result.findings} == {odd}
@@ -76,9 +69,9 @@ async def test_empty_file_and_unicode_name(tmp_path: Path) -> None:
 
 
 async def test_repository_config_is_not_read(tmp_path: Path) -> None:
-    _write(tmp_path, ".bandit", "[bandit]\nskips = B602,B404,B307\n")
-    _write(tmp_path, "pyproject.toml", '[tool.bandit]\nskips = ["B602"]\n')
-    rel = _write(tmp_path, "run.py", RISKY)
+    write_file(tmp_path, ".bandit", "[bandit]\nskips = B602,B404,B307\n")
+    write_file(tmp_path, "pyproject.toml", '[tool.bandit]\nskips = ["B602"]\n')
+    rel = write_file(tmp_path, "run.py", RISKY)
     result = await _run(tmp_path, [rel])
     assert "B602" in {f.rule_id for f in result.findings}
 
@@ -87,9 +80,9 @@ async def test_reviewed_code_is_never_imported(tmp_path: Path) -> None:
     # A repository that shadows bandit (or anything bandit imports) must not run its code.
     marker = tmp_path / "imported"
     payload = f"open({str(marker)!r}, 'w').write('yes')\n"
-    _write(tmp_path, "bandit.py", payload)
-    _write(tmp_path, "json.py", payload)
-    rel = _write(tmp_path, "run.py", RISKY)
+    write_file(tmp_path, "bandit.py", payload)
+    write_file(tmp_path, "json.py", payload)
+    rel = write_file(tmp_path, "run.py", RISKY)
     result = await _run(tmp_path, [rel, "bandit.py"])
     assert result.error is None
     assert any(f.path == "run.py" for f in result.findings)
@@ -97,7 +90,7 @@ async def test_reviewed_code_is_never_imported(tmp_path: Path) -> None:
 
 
 async def test_timeout_degrades(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "run.py", RISKY)
+    rel = write_file(tmp_path, "run.py", RISKY)
     result = await _run(tmp_path, [rel], seconds=0.01)
     assert result.error == "bandit timed out after 0.01 s"
     assert result.findings == []

@@ -11,17 +11,10 @@ import jsonschema
 import pytest
 
 from bot.cli import main
-from bot.demo import DemoError, create_demo
+from bot.demo import EXPECTED_FINDINGS, DemoError, create_demo
 
 SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
-EXPECTED = {
-    ("app/files.py", 5, "F401"),
-    ("app/files.py", 14, "B602"),
-    ("app/files.py", 19, "B307"),
-    ("app/files.py", 20, "E722"),
-    ("app/files.py", 21, "F821"),
-    ("app/auth.py", 3, "B105"),
-}
+EXPECTED = EXPECTED_FINDINGS
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +31,7 @@ def test_json_lists_the_findings_on_changed_lines_only(demo, capsys):
     code, out = review(capsys, str(demo), "--base", "main", "--format", "json")
     data = json.loads(out)
     found = {(f["path"], f["line"], f["rule_id"]) for f in data["findings"]}
-    assert EXPECTED <= found
+    assert found == EXPECTED
     # line 3 of files.py ("import os") and list_files() were in the base: never flagged
     assert all(f["line"] not in (1, 3, 8, 9) or f["path"] != "app/files.py" for f in data["findings"])
     assert all(f["fingerprint"] for f in data["findings"])

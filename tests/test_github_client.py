@@ -6,7 +6,6 @@ import asyncio
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
 import gidgethub
@@ -24,20 +23,6 @@ from tests.scripted_github import FakeClock, Reply, ScriptedGitHub, SleepRecorde
 
 FAST = RetryPolicy(attempts=4, initial=0.01, max_backoff=0.02, max_wait=5.0, request_timeout=2.0)
 TOKEN = "ghs_SECRETinstallationTOKEN123"
-
-
-@pytest.fixture
-async def github(aiohttp_server) -> ScriptedGitHub:
-    scripted = ScriptedGitHub()
-    server = await aiohttp_server(scripted.app())
-    scripted.base_url = str(server.make_url("")).rstrip("/")
-    return scripted
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture

@@ -7,22 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import BASE_FILES, HEAD_FILES
+from bot.demo import BASE_FILES, EXPECTED_FINDINGS, HEAD_FILES
 from bot.render import fingerprints_in
-from tests.e2e import OWNER, REPO, SECRET, World, make_world, until
+from tests.e2e import OWNER, REPO, SECRET, World, make_world, reject_next_review, until
 from tests.ghdouble import GitHubDouble, Symlink, bulk_commit, commit, make_repo
 from tests.ghdouble.keys import app_key_pair
 
-# (path, line, rule) the demo's head commit introduces; every one is on an added line.
-EXPECTED = {
-    ("app/files.py", 4, "B404"),
-    ("app/files.py", 5, "F401"),
-    ("app/files.py", 14, "B602"),
-    ("app/files.py", 19, "B307"),
-    ("app/files.py", 20, "E722"),
-    ("app/files.py", 21, "F821"),
-    ("app/auth.py", 3, "B105"),
-}
+EXPECTED = EXPECTED_FINDINGS
 
 
 @pytest.fixture
@@ -119,12 +110,7 @@ async def test_review_lands_exactly_once_through_502s_and_a_secondary_rate_limit
 
 async def test_a_rejected_comment_goes_to_the_summary_and_the_rest_is_posted(world: World):
     # GitHub rejects the whole review once (as when the PR moved under us); the fallback re-reads the diff.
-    world.github.fail_next(
-        "POST",
-        r"/repos/.*/pulls/\d+/reviews$",
-        422,
-        body={"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]},
-    )
+    reject_next_review(world)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     reviews = world.reviews()
@@ -190,12 +176,7 @@ async def test_draft_is_skipped_until_ready_for_review(world: World):
 async def test_no_secret_reaches_a_log_or_a_comment(world: World, caplog):
     caplog.set_level(logging.DEBUG)
     world.github.inject_errors(rate=0.2, status=502, seed=3)
-    world.github.fail_next(
-        "POST",
-        r"/repos/.*/pulls/\d+/reviews$",
-        422,
-        body={"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]},
-    )
+    reject_next_review(world)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     tokens = list(world.github.tokens)

@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 
 from analyzers.ruff import RuffAnalyzer, find_ruff, severity_for, split_lines, suggestion_for
+from tests.files import write_file
 
 pytestmark = pytest.mark.skipif(find_ruff() is None, reason="ruff is not installed")
-
-
-def _write(root: Path, rel: str, content: str | bytes) -> str:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return rel
 
 
 def _fake_tool(tmp_path: Path, body: str) -> str:
@@ -37,7 +28,7 @@ async def _run(root: Path, paths: list[str], analyzer: RuffAnalyzer | None = Non
 
 
 async def test_findings_are_mapped(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "pkg/mod.py", "def f():\n    return undefined_name\n")
+    rel = write_file(tmp_path, "pkg/mod.py", "def f():\n    return undefined_name\n")
     result = await _run(tmp_path, [rel])
     assert result.error is None
     assert result.version and result.version[0].isdigit()
@@ -49,7 +40,7 @@ async def test_findings_are_mapped(tmp_path: Path) -> None:
 
 
 async def test_syntax_error_is_an_error_finding(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "bad.py", "x = 1\ndef f(:\n    pass\n")
+    rel = write_file(tmp_path, "bad.py", "x = 1\ndef f(:\n    pass\n")
     result = await _run(tmp_path, [rel])
     assert result.error is None
     assert result.findings
@@ -58,15 +49,15 @@ async def test_syntax_error_is_an_error_finding(tmp_path: Path) -> None:
 
 
 async def test_empty_file_has_no_findings(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "empty.py", "")
+    rel = write_file(tmp_path, "empty.py", "")
     result = await _run(tmp_path, [rel])
     assert result.error is None
     assert result.findings == []
 
 
 async def test_non_utf8_file_is_reported_not_crashed(tmp_path: Path) -> None:
-    latin = _write(tmp_path, "latin.py", b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n")
-    clean = _write(tmp_path, "clean.py", "import os\n")
+    latin = write_file(tmp_path, "latin.py", b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n")
+    clean = write_file(tmp_path, "clean.py", "import os\n")
     result = await _run(tmp_path, [latin, clean])
     assert result.error is None
     by_path = {f.path: f for f in result.findings}
@@ -76,15 +67,15 @@ async def test_non_utf8_file_is_reported_not_crashed(tmp_path: Path) -> None:
 
 
 async def test_filename_with_spaces_and_unicode(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "dir with space/ünïcödé file.py", "import os\n")
-    dash = _write(tmp_path, "-looks-like-an-option.py", "import sys\n")
+    rel = write_file(tmp_path, "dir with space/ünïcödé file.py", "import os\n")
+    dash = write_file(tmp_path, "-looks-like-an-option.py", "import sys\n")
     result = await _run(tmp_path, [rel, dash])
     assert result.error is None
     assert sorted(f.path for f in result.findings) == sorted([rel, dash])
 
 
 async def test_fix_within_the_lines_becomes_a_suggestion(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "cmp.py", "def f(x):\n    if x == None:\n        return 1\n    return 2\n")
+    rel = write_file(tmp_path, "cmp.py", "def f(x):\n    if x == None:\n        return 1\n    return 2\n")
     [finding] = (await _run(tmp_path, [rel])).findings
     assert finding.rule_id == "E711"
     assert (finding.line, finding.end_line) == (2, 2)
@@ -92,7 +83,7 @@ async def test_fix_within_the_lines_becomes_a_suggestion(tmp_path: Path) -> None
 
 
 async def test_fix_deleting_the_line_is_an_empty_suggestion(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "imp.py", "import os\nimport sys\n\nprint(sys.argv)\n")
+    rel = write_file(tmp_path, "imp.py", "import os\nimport sys\n\nprint(sys.argv)\n")
     [finding] = (await _run(tmp_path, [rel])).findings
     assert (finding.rule_id, finding.line) == ("F401", 1)
     assert finding.suggestion == ""  # replace line 1 with nothing
@@ -100,7 +91,7 @@ async def test_fix_deleting_the_line_is_an_empty_suggestion(tmp_path: Path) -> N
 
 async def test_fix_reaching_outside_the_lines_is_not_a_suggestion(tmp_path: Path) -> None:
     # F841 is reported on line 2 only, but its fix deletes the whole statement (lines 2-3).
-    rel = _write(tmp_path, "unused.py", "def f():\n    values = [1,\n              2]\n    return 0\n")
+    rel = write_file(tmp_path, "unused.py", "def f():\n    values = [1,\n              2]\n    return 0\n")
     findings = (await _run(tmp_path, [rel])).findings
     [unused] = [f for f in findings if f.rule_id == "F841"]
     assert (unused.line, unused.end_line) == (2, 2)
@@ -108,9 +99,11 @@ async def test_fix_reaching_outside_the_lines_is_not_a_suggestion(tmp_path: Path
 
 
 async def test_repository_config_cannot_switch_rules_off(tmp_path: Path) -> None:
-    _write(tmp_path, "pyproject.toml", '[tool.ruff]\nexclude = ["*.py"]\n[tool.ruff.lint]\nignore = ["F"]\n')
-    _write(tmp_path, "ruff.toml", '[lint]\nselect = ["E501"]\n')
-    rel = _write(tmp_path, "mod.py", "import os\n")
+    write_file(
+        tmp_path, "pyproject.toml", '[tool.ruff]\nexclude = ["*.py"]\n[tool.ruff.lint]\nignore = ["F"]\n'
+    )
+    write_file(tmp_path, "ruff.toml", '[lint]\nselect = ["E501"]\n')
+    rel = write_file(tmp_path, "mod.py", "import os\n")
     result = await _run(tmp_path, [rel])
     assert [f.rule_id for f in result.findings] == ["F401"]
 
@@ -127,14 +120,14 @@ async def test_missing_deleted_and_escaping_files_are_skipped(tmp_path: Path) ->
 
 
 async def test_missing_executable_degrades(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "a.py", "import os\n")
+    rel = write_file(tmp_path, "a.py", "import os\n")
     result = await _run(tmp_path, [rel], RuffAnalyzer(executable=str(tmp_path / "nope" / "ruff")))
     assert result.findings == []
     assert result.error and "could not start" in result.error
 
 
 async def test_timeout_degrades_with_a_readable_message(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "a.py", "import os\n")
+    rel = write_file(tmp_path, "a.py", "import os\n")
     fake = _fake_tool(
         tmp_path, "import sys, time\nif '--version' in sys.argv: print('ruff 9.9.9')\nelse: time.sleep(60)"
     )
@@ -144,7 +137,7 @@ async def test_timeout_degrades_with_a_readable_message(tmp_path: Path) -> None:
 
 
 async def test_crash_and_garbage_output_degrade(tmp_path: Path) -> None:
-    rel = _write(tmp_path, "a.py", "import os\n")
+    rel = write_file(tmp_path, "a.py", "import os\n")
     crash = _fake_tool(tmp_path, "import sys\nsys.stderr.write('panic: boom')\nsys.exit(2)")
     result = await _run(tmp_path, [rel], RuffAnalyzer(executable=crash))
     assert result.error and "exit 2" in result.error and "panic: boom" in result.error

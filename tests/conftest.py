@@ -1,0 +1,25 @@
+"""Fixtures shared by the GitHub client and App auth tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from tests.scripted_github import ScriptedGitHub
+
+
+@pytest.fixture
+async def github(aiohttp_server) -> ScriptedGitHub:
+    """A scripted GitHub on a real local server (the e2e tests use the strict double instead)."""
+    scripted = ScriptedGitHub()
+    server = await aiohttp_server(scripted.app())
+    scripted.base_url = str(server.make_url("")).rstrip("/")
+    return scripted
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
