@@ -48,6 +48,9 @@ class Settings:
     workers: int = 2
     mutation_interval: float = 1.0  # GitHub asks for a second between mutating calls
     job_attempts: int = 5
+    job_retry_delay: float = 5.0  # first wait before a failed review runs again; doubles each time
+    breaker_failures: int = 5  # consecutive failures that open a GitHub host's circuit
+    breaker_reset: float = 60.0  # seconds the circuit stays open before one trial call
     review: ReviewSettings = ReviewSettings()
 
     @classmethod
@@ -97,8 +100,6 @@ class Settings:
         limits = _section(
             path, data, "rate_limiting", {"mutation_interval_seconds": float, "job_attempts": int}
         )
-        if "mutation_interval_seconds" in limits:
-            top["mutation_interval"] = limits.pop("mutation_interval_seconds")
         top.update(limits)
         review_types = {f.name: type(getattr(ReviewSettings(), f.name)) for f in fields(ReviewSettings)}
         review = _section(path, data, "review", review_types)

@@ -43,7 +43,9 @@ def build_context(
         requester=USER_AGENT,
         base_url=settings.api_url,
         throttle=MutationThrottle(settings.mutation_interval),
-        breaker=CircuitBreakers(),
+        breaker=CircuitBreakers(
+            failure_threshold=settings.breaker_failures, reset_timeout=settings.breaker_reset
+        ),
         retry=retry or RetryPolicy(),
     )
     tokens = InstallationTokens(app_client, settings.app_id or "", settings.private_key or "")

@@ -91,12 +91,40 @@ async def list_pr_diffs(gh: GitHubClient, job: ReviewJob) -> tuple[dict[str, Fil
     return diffs, len(files) >= GITHUB_FILES_CAP
 
 
-async def start_check_run(gh: GitHubClient, job: ReviewJob) -> int:
+async def running_check_runs(gh: GitHubClient, job: ReviewJob, app_id: str | None) -> list[dict]:
+    """Our check runs on the head commit that are still in progress."""
+    query = f"check_name={CHECK_RUN_NAME}&status=in_progress" + (f"&app_id={app_id}" if app_id else "")
+    url = f"/repos/{job.owner}/{job.repo}/commits/{job.head_sha}/check-runs?{query}"
+    return await gh.get_all(url, iterable_key="check_runs")
+
+
+async def start_check_run(gh: GitHubClient, job: ReviewJob, app_id: str | None = None) -> int:
+    """Our in-progress check run on the head: the one a failed attempt left behind, or a new one.
+
+    Reusing it means a retried job never leaves a run spinning "in progress" forever.
+    """
+    runs = await running_check_runs(gh, job, app_id)
+    if runs:
+        return int(runs[0]["id"])
     run = await gh.post(
         f"/repos/{job.owner}/{job.repo}/check-runs",
         data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, "status": "in_progress"},
     )
     return int(run["id"])
+
+
+async def abandon_check_run(gh: GitHubClient, job: ReviewJob, reason: str, app_id: str | None = None) -> None:
+    """Close our in-progress run when the review is given up, saying why (best effort)."""
+    runs = await running_check_runs(gh, job, app_id)
+    for run in runs:
+        await gh.patch(
+            f"/repos/{job.owner}/{job.repo}/check-runs/{run['id']}",
+            data={
+                "status": "completed",
+                "conclusion": "neutral",
+                "output": {"title": "The review could not be completed", "summary": reason[:1000]},
+            },
+        )
 
 
 def check_conclusion(findings: Sequence[Finding], fail_on: str, degraded: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import tempfile
@@ -13,18 +14,21 @@ import aiohttp
 from bot.checkout import CheckoutError, fetch_commit
 from bot.context import BotContext
 from bot.github import CircuitOpenError, GitHubHTTPError
-from bot.publish import list_pr_diffs, publish, start_check_run
+from bot.publish import abandon_check_run, list_pr_diffs, publish, start_check_run
 from bot.queue import ReviewJob
 from bot.review import GITHUB_FILES_CAP, analyze_changes
 
 log = logging.getLogger(__name__)
+
+# Failures whose messages are ours and safe to show (no secrets, no PR content).
+KNOWN_FAILURES = (GitHubHTTPError, CheckoutError, CircuitOpenError)
 
 
 async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     """Fetch, analyze and publish one head commit of one PR."""
     settings = ctx.settings.review
     gh = ctx.installation_client(job.installation_id or 0)
-    check_run_id = await start_check_run(gh, job)
+    check_run_id = await start_check_run(gh, job, ctx.settings.app_id)
     diffs, capped = await list_pr_diffs(gh, job)
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
@@ -42,16 +46,15 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     await publish(gh, job, outcome, settings, check_run_id=check_run_id)
 
 
-def retry_delay(job: ReviewJob, exc: BaseException) -> float | None:
+def retry_delay(job: ReviewJob, exc: BaseException, base: float = 5.0) -> float | None:
     """Seconds until the job may run again, or None when retrying cannot help."""
+    backoff = min(300.0, base * 2**job.attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
     if isinstance(exc, CircuitOpenError):
-        return max(exc.retry_after, 1.0)
+        return max(exc.retry_after, base)
     if isinstance(exc, GitHubHTTPError):
-        if not exc.retryable:
-            return None
-        return exc.retry_after_seconds or min(300.0, 5.0 * 2**job.attempt)
+        return (exc.retry_after_seconds or backoff) if exc.retryable else None
     if isinstance(exc, CheckoutError | aiohttp.ClientError | asyncio.TimeoutError | OSError):
-        return min(300.0, 5.0 * 2**job.attempt) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+        return backoff
     return None
 
 
@@ -65,7 +68,7 @@ async def run_worker(ctx: BotContext, name: str) -> None:
             await ctx.queue.retry_later(job, 0)
             raise
         except Exception as exc:
-            delay = retry_delay(job, exc)
+            delay = retry_delay(job, exc, ctx.settings.job_retry_delay)
             if delay is not None and job.attempt + 1 < ctx.settings.job_attempts:
                 log.warning(
                     "%s: %s#%s at %s failed (%s); retrying in %.0f s",
@@ -85,7 +88,12 @@ async def run_worker(ctx: BotContext, name: str) -> None:
                 job.pr_number,
                 job.head_sha[:7],
                 exc,
-                exc_info=not isinstance(exc, GitHubHTTPError | CheckoutError | CircuitOpenError),
+                exc_info=not isinstance(exc, KNOWN_FAILURES),
             )
             await ctx.queue.forget(job)
+            with contextlib.suppress(Exception):  # GitHub may be the reason we give up
+                gh = ctx.installation_client(job.installation_id or 0)
+                await abandon_check_run(
+                    gh, job, f"Gave up after {job.attempt + 1} attempt(s): {exc}", ctx.settings.app_id
+                )
         await ctx.queue.done(job)

@@ -28,7 +28,7 @@ FAST_RETRY = RetryPolicy(
 )
 
 
-def bot_settings(api_url: str, **review: Any) -> Settings:
+def bot_settings(api_url: str, *, job_attempts: int = 5, **review: Any) -> Settings:
     return Settings(
         app_id=str(APP_ID),
         private_key=app_key_pair().private_pem,
@@ -36,6 +36,9 @@ def bot_settings(api_url: str, **review: Any) -> Settings:
         api_url=api_url,
         workers=2,
         mutation_interval=0.02,  # 1 s in production; the spacing itself is tested in test_github_client
+        job_attempts=job_attempts,
+        job_retry_delay=0.05,
+        breaker_reset=0.2,
         review=ReviewSettings(**review),
     )
 
@@ -96,12 +99,15 @@ async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def make_world(aiohttp_client, github: GitHubDouble, repo_path: Path, **review: Any) -> World:
+async def make_world(
+    aiohttp_client, github: GitHubDouble, repo_path: Path, *, job_attempts: int = 5, **review: Any
+) -> World:
     github.add_repo(OWNER, REPO, repo_path)
     github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
     github.add_pull(OWNER, REPO, NUMBER, base="main", head="feature")
     queue = InProcessQueue()
-    app = create_app(bot_settings(github.base_url, **review), queue=queue, retry=FAST_RETRY)
+    settings = bot_settings(github.base_url, job_attempts=job_attempts, **review)
+    app = create_app(settings, queue=queue, retry=FAST_RETRY)
     return World(github=github, bot=await aiohttp_client(app), queue=queue, repo_path=repo_path)
 
 

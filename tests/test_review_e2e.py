@@ -202,3 +202,32 @@ async def test_the_server_survives_bad_deliveries(world: World):
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     assert len(world.reviews()) == 1
+
+
+async def test_a_failed_job_is_retried_later_on_the_same_check_run(world: World):
+    # Enough 502s in a row to open the circuit: the job fails, waits for it, runs again and lands.
+    world.github.fail_next("GET", r"/repos/.*/pulls/\d+/files$", 502, count=6)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    [review] = world.reviews()
+    assert placed(review) == EXPECTED
+    [run] = world.check_runs()
+    assert run["status"] == "completed" and run["conclusion"] == "failure"
+    assert [s for _, p, s in world.github.requests if p.endswith("/files")].count(502) == 6
+
+
+async def test_a_job_given_up_closes_its_check_run_and_can_be_asked_again(aiohttp_client, github, demo_repo):
+    world = await make_world(aiohttp_client, github, demo_repo, job_attempts=2)
+    # A 404 will not change by retrying: the job is given up at once.
+    world.github.fail_next("GET", r"/repos/.*/pulls/\d+/files$", 404, count=1)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    assert world.reviews() == []
+    [run] = world.check_runs()
+    assert run["status"] == "completed" and run["conclusion"] == "neutral"
+    assert "404" in run["output"]["summary"]
+
+    world.github.reset_faults()
+    assert await world.deliver("pull_request", world.payload("opened")) == 202  # a new delivery: try again
+    await world.settle()
+    assert len(world.reviews()) == 1

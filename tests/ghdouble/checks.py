@@ -97,6 +97,10 @@ async def list_for_ref(ctx: Ctx) -> web.Response:
     runs = [_public(r) for r in ctx.double.check_runs.get(ctx.repo_key, []) if r["head_sha"] == ref]
     if name := ctx.params.get("check_name"):
         runs = [r for r in runs if r["name"] == name]
+    if status := ctx.params.get("status"):
+        runs = [r for r in runs if r["status"] == status]
+    if app_id := ctx.params.get("app_id"):
+        runs = [r for r in runs if str(r["app"]["id"]) == str(app_id)]
     response = paginate(ctx, runs)
     page = response.text
     response.text = f'{{"total_count": {len(runs)}, "check_runs": {page}}}'
