@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,22 +98,26 @@ class Settings:
         server = _section(path, data, "server", {"host": str, "port": int, "workers": int})
         top.update(server)
         limits = _section(
-            path, data, "rate_limiting", {"mutation_interval_seconds": float, "job_attempts": int}
+            path,
+            data,
+            "rate_limiting",
+            {
+                "mutation_interval_seconds": float,
+                "job_attempts": int,
+                "job_retry_delay_seconds": float,
+                "breaker_failures": int,
+                "breaker_reset_seconds": float,
+            },
         )
+        for key in ("mutation_interval", "job_retry_delay", "breaker_reset"):
+            if f"{key}_seconds" in limits:
+                limits[key] = limits.pop(f"{key}_seconds")
         top.update(limits)
         review_types = {f.name: type(getattr(ReviewSettings(), f.name)) for f in fields(ReviewSettings)}
         review = _section(path, data, "review", review_types)
         if review.get("fail_on", "error") not in ("error", "warning", "note", "never"):
             raise ConfigError(f"{path}: review.fail_on must be error, warning, note or never")
-        return Settings(
-            **{
-                f.name: getattr(self, f.name)
-                for f in fields(self)
-                if f.name not in top and f.name != "review"
-            },
-            **top,
-            review=ReviewSettings(**{**self.review.__dict__, **review}),
-        )
+        return replace(self, **top, review=replace(self.review, **review))
 
     @property
     def github_configured(self) -> bool:

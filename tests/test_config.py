@@ -33,10 +33,11 @@ def test_yaml_overlay(tmp_path):
     path = tmp_path / "bot.yaml"
     path.write_text(
         "server: {workers: 4}\nreview: {review_drafts: true, fail_on: warning, analyzer_timeout: 30}\n"
-        "rate_limiting: {mutation_interval_seconds: 2}\n"
+        "rate_limiting: {mutation_interval_seconds: 2, breaker_reset_seconds: 5, job_attempts: 3}\n"
     )
     settings = Settings.from_env({"REVIEW_BOT_CONFIG": str(path)})
     assert settings.workers == 4 and settings.mutation_interval == 2.0
+    assert settings.breaker_reset == 5.0 and settings.job_attempts == 3
     assert settings.review.review_drafts and settings.review.fail_on == "warning"
     assert settings.review.analyzer_timeout == 30.0
 
