@@ -84,16 +84,24 @@ async def run_review(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.auth import AppAuthError, make_app_jwt
     from bot.web import create_app
 
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
     if not settings.github_configured:
         print(
             "review-bot serve needs GITHUB_APP_ID, GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_PATH) "
             "and GITHUB_WEBHOOK_SECRET",
             file=sys.stderr,
         )
+        return EXIT_ERROR
+    try:
+        make_app_jwt(settings.app_id or "", settings.private_key or "")
+    except AppAuthError as exc:  # says what is wrong without quoting the key
+        print(f"review-bot serve: {exc}", file=sys.stderr)
         return EXIT_ERROR
     web.run_app(create_app(settings), host=args.host or settings.host, port=args.port or settings.port)
     return EXIT_OK

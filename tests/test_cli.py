@@ -123,3 +123,21 @@ def test_demo_refuses_a_foreign_directory_and_remakes_its_own(tmp_path):
     assert (foreign / "keep.txt").read_text() == "mine"
     again = create_demo(create_demo(tmp_path / "demo"))
     assert (again / "app" / "auth.py").exists()
+
+
+def test_serve_without_configuration_exits_2(monkeypatch, capsys):
+    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["serve"]) == 2
+    assert "GITHUB_APP_ID" in capsys.readouterr().err
+
+
+def test_serve_with_a_bad_key_exits_2_without_quoting_it(monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_APP_ID", "1")
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "s")
+    monkeypatch.setenv(
+        "GITHUB_PRIVATE_KEY", "-----BEGIN RSA PRIVATE KEY-----\nsecretgarbage\n-----END RSA PRIVATE KEY-----"
+    )
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "private key" in err and "secretgarbage" not in err
