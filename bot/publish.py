@@ -103,7 +103,12 @@ async def start_check_run(gh: GitHubClient, job: ReviewJob, app_id: str | None =
 
     Reusing it means a retried job never leaves a run spinning "in progress" forever.
     """
-    runs = await running_check_runs(gh, job, app_id)
+    try:
+        runs = await running_check_runs(gh, job, app_id)
+    except GitHubHTTPError as exc:
+        if exc.retryable:
+            raise
+        runs = []  # listing is a nicety (reuse after a retry); not being able to list must not block
     if runs:
         return int(runs[0]["id"])
     run = await gh.post(

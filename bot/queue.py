@@ -33,6 +33,7 @@ class ReviewJob:
     base_ref: str
     clone_url: str
     delivery_id: str = ""
+    head_clone_url: str = ""  # a fork's own URL, tried when the base repository cannot serve the head
     attempt: int = 0
 
     @property

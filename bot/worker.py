@@ -33,9 +33,7 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
         token = await ctx.tokens.get(job.installation_id or 0)
-        git_dir, env = await fetch_commit(
-            job.clone_url, job.head_sha, token=token, workdir=workdir, timeout=settings.fetch_timeout
-        )
+        git_dir, env = await fetch_head(job, token, workdir, settings.fetch_timeout)
         outcome = await analyze_changes(
             git_dir, job.head_sha, diffs, env=env, fetch_missing=True, settings=settings, workdir=workdir
         )
@@ -44,6 +42,28 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
             f"This PR is too large to review fully: GitHub lists only its first {GITHUB_FILES_CAP:,} files."
         )
     await publish(gh, job, outcome, settings, check_run_id=check_run_id)
+
+
+async def fetch_head(
+    job: ReviewJob, token: str, workdir: Path, timeout: float
+) -> tuple[Path, dict[str, str]]:
+    """Fetch the head from the base repository (GitHub serves PR heads there, forks included),
+    falling back to the head repository's own URL."""
+    urls = list(dict.fromkeys(u for u in (job.clone_url, job.head_clone_url) if u))
+    for i, url in enumerate(urls):
+        attempt_dir = workdir / f"fetch-{i}"
+        try:
+            return await fetch_commit(url, job.head_sha, token=token, workdir=attempt_dir, timeout=timeout)
+        except CheckoutError:
+            if i == len(urls) - 1:
+                raise
+            log.info(
+                "%s#%s: head not fetchable from %s; trying the head repository",
+                job.full_name,
+                job.pr_number,
+                url,
+            )
+    raise CheckoutError("no clone URL in the payload")
 
 
 def retry_delay(job: ReviewJob, exc: BaseException, base: float = 5.0) -> float | None:

@@ -52,6 +52,7 @@ def job_from_event(event: sansio.Event) -> ReviewJob:
         # Fork PRs too: GitHub serves the head commit from the base repository, where our token works.
         clone_url=str(require(data, "repository", "clone_url")),
         delivery_id=event.delivery_id or "",
+        head_clone_url=str(((data["pull_request"]["head"].get("repo") or {}).get("clone_url")) or ""),
     )
 
 

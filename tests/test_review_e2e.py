@@ -234,3 +234,13 @@ async def test_a_job_given_up_closes_its_check_run_and_can_be_asked_again(aiohtt
     assert await world.deliver("pull_request", world.payload("opened")) == 202  # a new delivery: try again
     await world.settle()
     assert len(world.reviews()) == 1
+
+
+async def test_head_is_fetched_from_the_head_repository_when_the_base_cannot_serve_it(world: World):
+    payload = world.payload("opened")
+    payload["repository"]["clone_url"] = world.github.git_url(OWNER, "not-installed-here")
+    payload["pull_request"]["head"]["repo"]["clone_url"] = world.github.git_url(OWNER, REPO)
+    assert await world.deliver("pull_request", payload) == 202
+    await world.settle()
+    [review] = world.reviews()
+    assert placed(review) == EXPECTED
