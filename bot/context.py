@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import aiohttp
 
 from bot.auth import InstallationTokens
 from bot.config import Settings
-from bot.github import CircuitBreakers, GitHubClient, MutationThrottle, RetryPolicy
+from bot.github import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
 from bot.queue import ReviewQueue
 
 USER_AGENT = "autogen-review-bot"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,6 +23,17 @@ class BotContext:
     queue: ReviewQueue
     app_client: GitHubClient  # authenticates with the App's JWT (token requests only)
     tokens: InstallationTokens
+    own_login: str | None = None  # "<app slug>[bot]", learned from GET /app on the first review
+
+    async def learn_own_login(self) -> str | None:
+        """The bot's own login, to tell its comments from other bots' (None if GitHub won't say)."""
+        if self.own_login is None:
+            try:
+                app = await self.tokens.app_client().getitem("/app")
+                self.own_login = f"{app['slug']}[bot]"
+            except (GitHubHTTPError, KeyError, TypeError) as exc:
+                log.warning("cannot learn the App's own login (%s); trusting comment markers alone", exc)
+        return self.own_login
 
     def installation_client(self, installation_id: int) -> GitHubClient:
         """A client acting as one installation; refreshes its token on a 401."""

@@ -58,19 +58,20 @@ def issue_url(job: ReviewJob, tail: str = "") -> str:
     return f"/repos/{job.owner}/{job.repo}/issues/{job.pr_number}{tail}"
 
 
-def is_own(item: dict) -> bool:
+def is_own(item: dict, own_login: str | None) -> bool:
+    """Written by this App: its login when known, else any bot (people cannot fake user.type)."""
     user = item.get("user") or {}
-    return user.get("type") == "Bot"
+    return user.get("type") == "Bot" and (own_login is None or user.get("login") == own_login)
 
 
-async def read_prior_state(gh: GitHubClient, job: ReviewJob) -> PriorState:
+async def read_prior_state(gh: GitHubClient, job: ReviewJob, own_login: str | None = None) -> PriorState:
     state = PriorState()
     for comment in await gh.get_all(pr_url(job, "/comments")):
-        if is_own(comment):
+        if is_own(comment, own_login):
             state.said |= fingerprints_in(comment.get("body"))
     for comment in await gh.get_all(issue_url(job, "/comments")):
         body = comment.get("body") or ""
-        if is_own(comment) and SUMMARY_MARKER in body:
+        if is_own(comment, own_login) and SUMMARY_MARKER in body:
             state.summary_comment_id = comment["id"]
             state.said |= decode_state(body)
     return state
@@ -268,8 +269,9 @@ async def publish(
     settings: ReviewSettings,
     *,
     check_run_id: int | None = None,
+    own_login: str | None = None,
 ) -> Published:
-    prior = await read_prior_state(gh, job)
+    prior = await read_prior_state(gh, job, own_login)
     new: list[Finding] = []
     seen: set[str] = set()
     for finding in outcome.findings:

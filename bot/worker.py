@@ -41,7 +41,8 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         outcome.incomplete.append(
             f"This PR is too large to review fully: GitHub lists only its first {GITHUB_FILES_CAP:,} files."
         )
-    await publish(gh, job, outcome, settings, check_run_id=check_run_id)
+    own_login = await ctx.learn_own_login()
+    await publish(gh, job, outcome, settings, check_run_id=check_run_id, own_login=own_login)
 
 
 async def fetch_head(

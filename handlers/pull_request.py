@@ -70,7 +70,11 @@ async def queue_review(event: sansio.Event, ctx: BotContext) -> None:
     if pr.get("draft") and not review.review_drafts:
         log.info("%s is a draft: not reviewed until ready for review", where)
         return
-    if (is_bot(pr.get("user")) or is_bot(event.data.get("sender"))) and not review.review_bot_prs:
+    sender = event.data.get("sender") or {}
+    if ctx.own_login and sender.get("login") == ctx.own_login:
+        log.info("%s: event caused by this App itself: ignored", where)
+        return
+    if (is_bot(pr.get("user")) or is_bot(sender)) and not review.review_bot_prs:
         log.info("%s comes from a bot: not reviewed", where)
         return
     if await ctx.queue.enqueue(job):

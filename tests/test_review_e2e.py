@@ -244,3 +244,20 @@ async def test_head_is_fetched_from_the_head_repository_when_the_base_cannot_ser
     await world.settle()
     [review] = world.reviews()
     assert placed(review) == EXPECTED
+
+
+async def test_another_bots_markers_are_not_taken_for_ours(world: World):
+    # Another App (same marker format, other login) already "said" everything: we still say it.
+    await world.deliver("pull_request", world.payload("opened"))
+    await world.settle()
+    [ours] = world.reviews()
+    for comment in world.github.review_comments[world.key] + world.github.issue_comments[world.key]:
+        comment["user"] = {**comment["user"], "login": "impostor[bot]"}
+    world.github.reviews[world.key].clear()
+    commit(world.repo_path, {"README.md": "touch\n"}, branch="feature")
+    world.github.update_pull(OWNER, REPO, 2)
+    assert await world.deliver("pull_request", world.payload("synchronize")) == 202
+    await world.settle()
+    [again] = world.reviews()
+    assert placed(again) == placed(ours)
+    assert len(world.summaries()) == 2  # the impostor's is left alone; ours is new

@@ -85,6 +85,7 @@ async def rate_limit(ctx: Ctx) -> web.Response:
 async def get_app(ctx: Ctx) -> web.Response:
     data = ctx.double.spec.example("integration")
     data["id"] = ctx.double.app_id
+    data["slug"] = ctx.double.bot_login.removesuffix("[bot]")  # as on GitHub: the bot user is "<slug>[bot]"
     return json_response(data)
 
 
