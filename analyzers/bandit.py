@@ -30,12 +30,16 @@ def severity_for(issue_severity: str, issue_confidence: str) -> Severity:
     return severity
 
 
-def message_for(item: dict[str, Any]) -> str:
-    text = str(item.get("issue_text") or item.get("test_name") or "bandit issue").strip()
+def cwe_of(item: dict[str, Any]) -> str | None:
     cwe = item.get("issue_cwe") or {}
     cwe_id = cwe.get("id") if isinstance(cwe, dict) else None
-    if cwe_id:
-        text += f" (CWE-{cwe_id})"
+    return f"CWE-{cwe_id}" if cwe_id else None
+
+
+def message_for(item: dict[str, Any]) -> str:
+    text = str(item.get("issue_text") or item.get("test_name") or "bandit issue").strip()
+    if cwe := cwe_of(item):
+        text += f" ({cwe})"
     if str(item.get("issue_confidence") or "").upper() == "LOW":
         text += " (low confidence)"  # says why the severity was lowered
     return text
@@ -55,6 +59,7 @@ def to_finding(item: dict[str, Any], rel: str) -> Finding:
         message=message_for(item),
         column=col + 1 if isinstance(col, int) else None,  # bandit counts columns from 0
         help_url=item.get("more_info") or None,
+        cwe=cwe_of(item),
     )
 
 
@@ -88,6 +93,9 @@ class BanditAnalyzer:
 
     def handles(self, path: str) -> bool:
         return path.endswith(".py")
+
+    def config_key(self) -> str:
+        return f"skips={','.join(self.skips)};nosec={self.honor_nosec}"
 
     def command(self, paths: Sequence[str]) -> list[str]:
         # -I: no cwd on sys.path, no PYTHON* variables, no user site, so a bandit.py in the

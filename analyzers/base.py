@@ -34,13 +34,17 @@ class Finding:
     help_url: str | None = None
     suggestion: str | None = None  # replacement text for exactly lines line..end_line
     fingerprint: str = ""  # filled by with_fingerprints(); stable across line moves
+    cwe: str | None = None  # "CWE-78" where one applies; findings sharing a CWE on a line are merged
+    sources: tuple[str, ...] = ()  # "tool rule" of every tool that reported this (set when merged)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Finding:
-        return cls(**data)  # type: ignore[arg-type]
+        values = dict(data)
+        values["sources"] = tuple(values.get("sources") or ())  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
 
 
 def severity_at_least(severity: str, threshold: str) -> bool:
@@ -99,6 +103,14 @@ class Analyzer(Protocol):
 
     def handles(self, path: str) -> bool:
         """Whether this analyzer looks at a file with this repository-relative path."""
+        ...
+
+    async def version(self) -> str | None:
+        """The tool's version (cached per process); part of every cache key."""
+        ...
+
+    def config_key(self) -> str:
+        """A stable text naming the rules and options in effect; part of every cache key."""
         ...
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:

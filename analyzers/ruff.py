@@ -191,6 +191,9 @@ class RuffAnalyzer:
     def handles(self, path: str) -> bool:
         return path.endswith((".py", ".pyi"))
 
+    def config_key(self) -> str:
+        return f"select={','.join(self.select)};ignore={','.join(self.ignore)};target={self.target_version}"
+
     def command(self, exe: str, paths: Sequence[str]) -> list[str]:
         # --isolated: the reviewed repository's pyproject/ruff.toml can neither switch rules
         # off nor add files; "./" keeps a file named "-x.py" from being read as an option.
