@@ -31,6 +31,14 @@ class ReviewSettings:
     analyzer_timeout: float = 120.0
     fetch_timeout: float = 120.0
     filter_mode: str = "added"
+    # Policy a repository may change in .github/review-bot.yml (bot/repo_config.py):
+    disabled_analyzers: tuple[str, ...] = ()
+    comment_on: str = "note"  # least severity that becomes an inline comment
+    include: tuple[str, ...] = ()  # gitignore-style globs; empty means every file
+    exclude: tuple[str, ...] = ()
+    ignore_rules: tuple[str, ...] = ()  # "B101" or "bandit:B101"
+    semgrep_rules: tuple[str, ...] = ()  # extra rule files kept in the repository
+    skip_generated: bool = True  # vendored, generated, minified and lock files
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,7 @@ class Settings:
         top.update(limits)
         review_types = {f.name: type(getattr(ReviewSettings(), f.name)) for f in fields(ReviewSettings)}
         review = _section(path, data, "review", review_types)
-        if review.get("fail_on", "error") not in ("error", "warning", "note", "never"):
-            raise ConfigError(f"{path}: review.fail_on must be error, warning, note or never")
+        check_review_choices(review, f"{path}: review.")
         return replace(self, **top, review=replace(self.review, **review))
 
     @property
@@ -139,10 +146,36 @@ def _section(path: Path, data: dict[str, Any], name: str, types: dict[str, type]
     for key, value in section.items():
         if key not in types:
             raise ConfigError(f"{path}: unknown key {name}.{key}")
-        expected = types[key]
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{path}: {name}.{key} must be {expected.__name__}, got {value!r}")
-        out[key] = value
+        out[key] = coerce(value, types[key], f"{path}: {name}.{key}")
     return out
+
+
+def coerce(value: Any, expected: type, where: str) -> Any:
+    """``value`` as the type a setting has, or a ConfigError saying where and what was expected."""
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is tuple:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} must be {expected.__name__}, got {value!r}")
+    return value
+
+
+REVIEW_CHOICES = {
+    "fail_on": ("error", "warning", "note", "never"),
+    "comment_on": ("error", "warning", "note"),
+    "filter_mode": ("added", "diff_context", "file", "nofilter"),
+}
+
+
+def check_review_choices(review: dict[str, Any], where: str) -> None:
+    for key, choices in REVIEW_CHOICES.items():
+        if key in review and review[key] not in choices:
+            raise ConfigError(f"{where}{key} must be one of {', '.join(choices)}, got {review[key]!r}")
+    for key in ("max_inline_comments", "max_files", "max_file_bytes"):
+        if key in review and review[key] < 1:
+            raise ConfigError(f"{where}{key} must be at least 1")

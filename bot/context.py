@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from analyzers.cache import AnalysisCache, MemoryCache
 from bot.auth import InstallationTokens
 from bot.config import Settings
 from bot.github import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
@@ -24,6 +25,7 @@ class BotContext:
     app_client: GitHubClient  # authenticates with the App's JWT (token requests only)
     tokens: InstallationTokens
     own_login: str | None = None  # "<app slug>[bot]", learned from GET /app on the first review
+    cache: AnalysisCache | None = None  # analyzer results by file content; a re-review skips unchanged files
 
     async def learn_own_login(self) -> str | None:
         """The bot's own login, to tell its comments from other bots' (None if GitHub won't say)."""
@@ -62,4 +64,11 @@ def build_context(
         retry=retry or RetryPolicy(),
     )
     tokens = InstallationTokens(app_client, settings.app_id or "", settings.private_key or "")
-    return BotContext(settings=settings, session=session, queue=queue, app_client=app_client, tokens=tokens)
+    return BotContext(
+        settings=settings,
+        session=session,
+        queue=queue,
+        app_client=app_client,
+        tokens=tokens,
+        cache=MemoryCache(),
+    )

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analyzers import Finding, severity_at_least
 from analyzers.diff import FileDiff, in_same_hunk, parse_patch
+from bot.checkrun import finish_check_run
 from bot.config import ReviewSettings
 from bot.github import GitHubClient, GitHubHTTPError
 from bot.queue import ReviewJob
 from bot.render import (
-    CHECK_RUN_NAME,
+    CONFIG_ERROR_MARKER,
     SUMMARY_MARKER,
     SummaryInput,
-    annotation,
-    check_run_output,
+    config_error_body,
+    config_fixed_body,
     count_line,
     decode_state,
     findings_table,
@@ -29,7 +29,6 @@ from bot.review import GITHUB_FILES_CAP, ReviewOutcome
 
 log = logging.getLogger(__name__)
 
-ANNOTATIONS_PER_REQUEST = 50
 REVIEW_BODY_BUDGET = 60_000  # under GitHub's 65,536 characters, with room for the header
 
 
@@ -39,6 +38,7 @@ class PriorState:
 
     said: set[str] = field(default_factory=set)
     summary_comment_id: int | None = None
+    config_comment_id: int | None = None
 
 
 @dataclass
@@ -74,6 +74,8 @@ async def read_prior_state(gh: GitHubClient, job: ReviewJob, own_login: str | No
         if is_own(comment, own_login) and SUMMARY_MARKER in body:
             state.summary_comment_id = comment["id"]
             state.said |= decode_state(body)
+        elif is_own(comment, own_login) and CONFIG_ERROR_MARKER in body:
+            state.config_comment_id = comment["id"]
     return state
 
 
@@ -90,88 +92,6 @@ async def list_pr_diffs(gh: GitHubClient, job: ReviewJob) -> tuple[dict[str, Fil
         for f in files
     }
     return diffs, len(files) >= GITHUB_FILES_CAP
-
-
-async def running_check_runs(gh: GitHubClient, job: ReviewJob, app_id: str | None) -> list[dict]:
-    """Our check runs on the head commit that are still in progress."""
-    query = f"check_name={CHECK_RUN_NAME}&status=in_progress" + (f"&app_id={app_id}" if app_id else "")
-    url = f"/repos/{job.owner}/{job.repo}/commits/{job.head_sha}/check-runs?{query}"
-    return await gh.get_all(url, iterable_key="check_runs")
-
-
-async def start_check_run(gh: GitHubClient, job: ReviewJob, app_id: str | None = None) -> int:
-    """Our in-progress check run on the head: the one a failed attempt left behind, or a new one.
-
-    Reusing it means a retried job never leaves a run spinning "in progress" forever.
-    """
-    try:
-        runs = await running_check_runs(gh, job, app_id)
-    except GitHubHTTPError as exc:
-        if exc.retryable:
-            raise
-        runs = []  # listing is a nicety (reuse after a retry); not being able to list must not block
-    if runs:
-        return int(runs[0]["id"])
-    run = await gh.post(
-        f"/repos/{job.owner}/{job.repo}/check-runs",
-        data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, "status": "in_progress"},
-    )
-    return int(run["id"])
-
-
-async def abandon_check_run(gh: GitHubClient, job: ReviewJob, reason: str, app_id: str | None = None) -> None:
-    """Close our in-progress run when the review is given up, saying why (best effort)."""
-    runs = await running_check_runs(gh, job, app_id)
-    for run in runs:
-        await gh.patch(
-            f"/repos/{job.owner}/{job.repo}/check-runs/{run['id']}",
-            data={
-                "status": "completed",
-                "conclusion": "neutral",
-                "output": {"title": "The review could not be completed", "summary": reason[:1000]},
-            },
-        )
-
-
-def check_conclusion(findings: Sequence[Finding], fail_on: str, degraded: bool) -> str:
-    if fail_on != "never" and any(severity_at_least(f.severity, fail_on) for f in findings):
-        return "failure"
-    return "neutral" if degraded else "success"
-
-
-async def finish_check_run(
-    gh: GitHubClient,
-    job: ReviewJob,
-    check_run_id: int | None,
-    outcome: ReviewOutcome,
-    settings: ReviewSettings,
-) -> int:
-    problems = outcome.errors + outcome.incomplete
-    output = check_run_output(outcome.findings, problems)
-    notes = [annotation(f) for f in outcome.findings]
-    batches = [
-        notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
-    ] or [[]]
-    final = {
-        "status": "completed",
-        "conclusion": check_conclusion(outcome.findings, settings.fail_on, bool(problems)),
-        "output": {**output, "annotations": batches[0]},
-    }
-    if check_run_id is None:
-        created = await gh.post(
-            f"/repos/{job.owner}/{job.repo}/check-runs",
-            data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, **final},
-        )
-        check_run_id = int(created["id"])
-    else:
-        await gh.patch(f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}", data=final)
-    for batch in batches[1:]:
-        # GitHub takes 50 annotations a request; further PATCHes append to the same run.
-        await gh.patch(
-            f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}",
-            data={"output": {**output, "annotations": batch}},
-        )
-    return check_run_id
 
 
 def still_in_diff(finding: Finding, diffs: dict[str, FileDiff]) -> bool:
@@ -247,19 +167,25 @@ async def post_review(
     return None, [], list(inline)
 
 
-async def upsert_summary(gh: GitHubClient, job: ReviewJob, prior: PriorState, body: str) -> int:
-    if prior.summary_comment_id is not None:
+async def upsert_comment(gh: GitHubClient, job: ReviewJob, comment_id: int | None, body: str) -> int:
+    """Edit our comment in place, or post it when there is none (or it was deleted)."""
+    if comment_id is not None:
         try:
-            await gh.patch(
-                f"/repos/{job.owner}/{job.repo}/issues/comments/{prior.summary_comment_id}",
-                data={"body": body},
-            )
-            return prior.summary_comment_id
+            await gh.patch(f"/repos/{job.owner}/{job.repo}/issues/comments/{comment_id}", data={"body": body})
+            return comment_id
         except GitHubHTTPError as exc:
-            if exc.status != 404:  # deleted by someone: post a fresh one
+            if exc.status != 404:
                 raise
     created = await post_once(gh, issue_url(job, "/comments"), issue_url(job, "/comments"), {"body": body})
     return int(created["id"])
+
+
+async def report_config(gh: GitHubClient, job: ReviewJob, prior: PriorState, error: str | None) -> None:
+    """One comment about an invalid .github/review-bot.yml, edited when it is fixed."""
+    if error is not None:
+        await upsert_comment(gh, job, prior.config_comment_id, config_error_body(error))
+    elif prior.config_comment_id is not None:
+        await upsert_comment(gh, job, prior.config_comment_id, config_fixed_body())
 
 
 async def publish(
@@ -270,13 +196,17 @@ async def publish(
     *,
     check_run_id: int | None = None,
     own_login: str | None = None,
+    config_error: str | None = None,
 ) -> Published:
     prior = await read_prior_state(gh, job, own_login)
+    await report_config(gh, job, prior, config_error)
     new: list[Finding] = []
     seen: set[str] = set()
     for finding in outcome.findings:
         if finding.fingerprint in prior.said or finding.fingerprint in seen:
             continue
+        if not severity_at_least(finding.severity, settings.comment_on):
+            continue  # below the inline threshold: in the check run's annotations only
         seen.add(finding.fingerprint)
         new.append(finding)
     inline, overflow = new[: settings.max_inline_comments], new[settings.max_inline_comments :]
@@ -295,7 +225,7 @@ async def publish(
         skipped=outcome.skipped,
         said=[*sorted(prior.said), *(f.fingerprint for f in new)],
     )
-    comment_id = await upsert_summary(gh, job, prior, summary_body(summary))
+    comment_id = await upsert_comment(gh, job, prior.summary_comment_id, summary_body(summary))
     log.info(
         "%s#%s at %s: %d findings, %d inline, review %s",
         job.full_name,

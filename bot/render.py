@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from analyzers import Finding
 
 SUMMARY_MARKER = "<!-- review-bot:summary -->"
+CONFIG_ERROR_MARKER = "<!-- review-bot:config-error -->"
 FINGERPRINT_RE = re.compile(r"<!-- review-bot:fp:([0-9a-f]{8,64}) -->")
 STATE_RE = re.compile(r"<!-- review-bot:state:([A-Za-z0-9+/=]*) -->")
 BODY_LIMIT = 65_536
@@ -201,3 +202,21 @@ def check_run_output(findings: Sequence[Finding], problems: Sequence[str]) -> di
     if problems:
         summary += "\n\nThe review is incomplete:\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems)
     return {"title": title, "summary": summary[:CHECK_TEXT_LIMIT]}
+
+
+def config_error_body(error: str) -> str:
+    return "\n".join(
+        [
+            CONFIG_ERROR_MARKER,
+            "**Review bot: `.github/review-bot.yml` on the base branch is not valid.**",
+            "",
+            escape_markdown(error),
+            "",
+            "This review ran with the default settings. Fix the file on the base branch; "
+            "changes to it in this pull request take effect once merged.",
+        ]
+    )
+
+
+def config_fixed_body() -> str:
+    return f"{CONFIG_ERROR_MARKER}\nReview bot: `.github/review-bot.yml` is valid again and in use."

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzers import Analyzer, AnalyzerResult, Finding, default_analyzers, run_analyzers, with_fingerprints
+from analyzers import Analyzer, AnalyzerResult, Finding, with_fingerprints
+from analyzers.cache import AnalysisCache, run_cached
+from analyzers.dedupe import merge_findings
 from analyzers.diff import FileDiff, filter_findings, parse_unified_diff
 from bot.checkout import CheckoutError, git, git_env, local_git_dir, materialize
 from bot.config import ReviewSettings
+from bot.policy import build_analyzers, is_ignored, select_paths, skip_by_content
 
 GITHUB_FILES_CAP = 3000  # GitHub lists at most 3,000 files of a pull request
 
@@ -36,18 +40,6 @@ class ReviewOutcome:
         return {r.tool: r.version for r in self.results if r.version}
 
 
-def reviewable_paths(
-    diffs: Mapping[str, FileDiff], analyzers: Sequence[Analyzer], limit: int
-) -> tuple[list[str], list[str]]:
-    """The changed files some analyzer looks at (at most ``limit``), and those over the limit."""
-    paths = [
-        path
-        for path, diff in sorted(diffs.items())
-        if diff.status != "removed" and not diff.is_binary and any(a.handles(path) for a in analyzers)
-    ]
-    return paths[:limit], paths[limit:]
-
-
 async def analyze_changes(
     git_dir: Path,
     head_sha: str,
@@ -58,10 +50,11 @@ async def analyze_changes(
     settings: ReviewSettings,
     workdir: Path,
     analyzers: Sequence[Analyzer] | None = None,
+    cache: AnalysisCache | None = None,
 ) -> ReviewOutcome:
     """Write the head version of the changed files, run the analyzers, keep what is on changed lines."""
-    analyzers = list(analyzers) if analyzers is not None else default_analyzers()
-    paths, over = reviewable_paths(diffs, analyzers, settings.max_files)
+    analyzers = list(analyzers) if analyzers is not None else build_analyzers(settings)
+    paths, skipped, over = select_paths(diffs, analyzers, settings)
     files = await materialize(
         git_dir,
         head_sha,
@@ -72,15 +65,19 @@ async def analyze_changes(
         max_file_bytes=settings.max_file_bytes,
         timeout=settings.fetch_timeout,
     )
-    results = await run_analyzers(files.root, files.files, analyzers, timeout=settings.analyzer_timeout)
-    raw = [f for r in results for f in r.findings]
-    kept = filter_findings(with_fingerprints(raw, files.read_lines), diffs, mode=settings.filter_mode)
+    to_analyze, generated = await asyncio.to_thread(skip_by_content, files.root, files.files, settings)
+    results = await run_cached(
+        files.root, to_analyze, analyzers, cache=cache, timeout=settings.analyzer_timeout
+    )
+    raw = [f for r in results for f in r.findings if not is_ignored(f, settings)]
+    on_diff = filter_findings(with_fingerprints(raw, files.read_lines), diffs, mode=settings.filter_mode)
+    kept = merge_findings(on_diff)
     outcome = ReviewOutcome(
-        findings=sorted(kept, key=lambda f: (f.path, f.line, f.tool, f.rule_id)),
+        findings=kept,
         results=results,
         diffs=dict(diffs),
-        skipped=files.skipped,
-        files_analyzed=len(files.files),
+        skipped={**skipped, **files.skipped, **generated},
+        files_analyzed=len(to_analyze),
         sources={path: files.read_lines(path) for path in {f.path for f in kept}},
     )
     if over:

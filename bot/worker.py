@@ -12,10 +12,13 @@ from pathlib import Path
 import aiohttp
 
 from bot.checkout import CheckoutError, fetch_commit
+from bot.checkrun import abandon_check_run, start_check_run
 from bot.context import BotContext
 from bot.github import CircuitOpenError, GitHubHTTPError
-from bot.publish import abandon_check_run, list_pr_diffs, publish, start_check_run
+from bot.policy import build_analyzers, write_rule_files
+from bot.publish import list_pr_diffs, publish
 from bot.queue import ReviewJob
+from bot.repo_config import load_repo_policy
 from bot.review import GITHUB_FILES_CAP, analyze_changes
 
 log = logging.getLogger(__name__)
@@ -26,23 +29,35 @@ KNOWN_FAILURES = (GitHubHTTPError, CheckoutError, CircuitOpenError)
 
 async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     """Fetch, analyze and publish one head commit of one PR."""
-    settings = ctx.settings.review
     gh = ctx.installation_client(job.installation_id or 0)
     check_run_id = await start_check_run(gh, job, ctx.settings.app_id)
+    policy = await load_repo_policy(gh, job.owner, job.repo, job.base_sha, ctx.settings.review)
+    settings = policy.settings
     diffs, capped = await list_pr_diffs(gh, job)
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
+        analyzers = build_analyzers(settings, write_rule_files(workdir / "repo-rules", policy.rule_files))
         token = await ctx.tokens.get(job.installation_id or 0)
         git_dir, env = await fetch_head(job, token, workdir, settings.fetch_timeout)
         outcome = await analyze_changes(
-            git_dir, job.head_sha, diffs, env=env, fetch_missing=True, settings=settings, workdir=workdir
+            git_dir,
+            job.head_sha,
+            diffs,
+            env=env,
+            fetch_missing=True,
+            settings=settings,
+            workdir=workdir,
+            analyzers=analyzers,
+            cache=ctx.cache,
         )
     if capped:
         outcome.incomplete.append(
             f"This PR is too large to review fully: GitHub lists only its first {GITHUB_FILES_CAP:,} files."
         )
     own_login = await ctx.learn_own_login()
-    await publish(gh, job, outcome, settings, check_run_id=check_run_id, own_login=own_login)
+    await publish(
+        gh, job, outcome, settings, check_run_id=check_run_id, own_login=own_login, config_error=policy.error
+    )
 
 
 async def fetch_head(

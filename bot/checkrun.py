@@ -1,0 +1,96 @@
+"""The check run on the head commit: started when a review starts, completed with annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from analyzers import Finding, severity_at_least
+from bot.config import ReviewSettings
+from bot.github import GitHubClient, GitHubHTTPError
+from bot.queue import ReviewJob
+from bot.render import CHECK_RUN_NAME, annotation, check_run_output
+from bot.review import ReviewOutcome
+
+ANNOTATIONS_PER_REQUEST = 50
+
+
+async def running_check_runs(gh: GitHubClient, job: ReviewJob, app_id: str | None) -> list[dict]:
+    """Our check runs on the head commit that are still in progress."""
+    query = f"check_name={CHECK_RUN_NAME}&status=in_progress" + (f"&app_id={app_id}" if app_id else "")
+    url = f"/repos/{job.owner}/{job.repo}/commits/{job.head_sha}/check-runs?{query}"
+    return await gh.get_all(url, iterable_key="check_runs")
+
+
+async def start_check_run(gh: GitHubClient, job: ReviewJob, app_id: str | None = None) -> int:
+    """Our in-progress check run on the head: the one a failed attempt left behind, or a new one.
+
+    Reusing it means a retried job never leaves a run spinning "in progress" forever.
+    """
+    try:
+        runs = await running_check_runs(gh, job, app_id)
+    except GitHubHTTPError as exc:
+        if exc.retryable:
+            raise
+        runs = []  # listing is a nicety (reuse after a retry); not being able to list must not block
+    if runs:
+        return int(runs[0]["id"])
+    run = await gh.post(
+        f"/repos/{job.owner}/{job.repo}/check-runs",
+        data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, "status": "in_progress"},
+    )
+    return int(run["id"])
+
+
+async def abandon_check_run(gh: GitHubClient, job: ReviewJob, reason: str, app_id: str | None = None) -> None:
+    """Close our in-progress run when the review is given up, saying why (best effort)."""
+    runs = await running_check_runs(gh, job, app_id)
+    for run in runs:
+        await gh.patch(
+            f"/repos/{job.owner}/{job.repo}/check-runs/{run['id']}",
+            data={
+                "status": "completed",
+                "conclusion": "neutral",
+                "output": {"title": "The review could not be completed", "summary": reason[:1000]},
+            },
+        )
+
+
+def check_conclusion(findings: Sequence[Finding], fail_on: str, degraded: bool) -> str:
+    if fail_on != "never" and any(severity_at_least(f.severity, fail_on) for f in findings):
+        return "failure"
+    return "neutral" if degraded else "success"
+
+
+async def finish_check_run(
+    gh: GitHubClient,
+    job: ReviewJob,
+    check_run_id: int | None,
+    outcome: ReviewOutcome,
+    settings: ReviewSettings,
+) -> int:
+    problems = outcome.errors + outcome.incomplete
+    output = check_run_output(outcome.findings, problems)
+    notes = [annotation(f) for f in outcome.findings]
+    batches = [
+        notes[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(notes), ANNOTATIONS_PER_REQUEST)
+    ] or [[]]
+    final = {
+        "status": "completed",
+        "conclusion": check_conclusion(outcome.findings, settings.fail_on, bool(problems)),
+        "output": {**output, "annotations": batches[0]},
+    }
+    if check_run_id is None:
+        created = await gh.post(
+            f"/repos/{job.owner}/{job.repo}/check-runs",
+            data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, **final},
+        )
+        check_run_id = int(created["id"])
+    else:
+        await gh.patch(f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}", data=final)
+    for batch in batches[1:]:
+        # GitHub takes 50 annotations a request; further PATCHes append to the same run.
+        await gh.patch(
+            f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}",
+            data={"output": {**output, "annotations": batch}},
+        )
+    return check_run_id

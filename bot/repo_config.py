@@ -1,0 +1,138 @@
+"""Per-repository configuration: ``.github/review-bot.yml``, always read from the base branch.
+
+A pull request must not be able to switch its own review off, so the App reads this file (and
+any extra semgrep rule files it names) through the contents API at the base commit, never from
+the PR head. Invalid configuration is reported on the PR and the review runs with the defaults.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+
+from bot.config import ConfigError, ReviewSettings, check_review_choices, coerce
+from bot.github import GitHubClient, GitHubHTTPError
+
+log = logging.getLogger(__name__)
+
+CONFIG_PATH = ".github/review-bot.yml"
+KNOWN_ANALYZERS = ("ruff", "bandit", "semgrep", "shellcheck", "hadolint", "actions", "yamllint", "secrets")
+MAX_CONFIG_BYTES = 64 * 1024
+MAX_RULE_FILES = 20
+MAX_RULE_FILE_BYTES = 1024 * 1024
+
+# key in the YAML file -> (field of ReviewSettings, type)
+KEYS: dict[str, tuple[str, type]] = {
+    "filter_mode": ("filter_mode", str),
+    "fail_on": ("fail_on", str),
+    "comment_on": ("comment_on", str),
+    "include": ("include", tuple),
+    "exclude": ("exclude", tuple),
+    "ignore_rules": ("ignore_rules", tuple),
+    "max_inline_comments": ("max_inline_comments", int),
+    "semgrep_rules": ("semgrep_rules", tuple),
+    "skip_generated": ("skip_generated", bool),
+}
+
+
+@dataclass
+class RepoPolicy:
+    """The review settings in effect for one repository, and what went wrong reading them."""
+
+    settings: ReviewSettings
+    error: str | None = None
+    rule_files: dict[str, bytes] = field(default_factory=dict)  # extra semgrep rules, by repo path
+
+
+def parse_repo_config(text: str, base: ReviewSettings, source: str = CONFIG_PATH) -> ReviewSettings:
+    """``base`` with the file's settings applied; ConfigError names the file and the key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if data is None:
+        return base
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of settings")
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "analyzers":
+            changes["disabled_analyzers"] = disabled_analyzers(value, source)
+        elif key in KEYS:
+            name, expected = KEYS[key]
+            changes[name] = coerce(value, expected, f"{source}: {key}")
+        else:
+            known = ", ".join(["analyzers", *KEYS])
+            raise ConfigError(f"{source}: unknown key {key!r} (known keys: {known})")
+    check_review_choices(changes, f"{source}: ")
+    for path in changes.get("semgrep_rules", ()):
+        if path.startswith("/") or ".." in path.split("/"):
+            raise ConfigError(f"{source}: semgrep_rules: {path!r} must be a path inside the repository")
+    if len(changes.get("semgrep_rules", ())) > MAX_RULE_FILES:
+        raise ConfigError(f"{source}: semgrep_rules: at most {MAX_RULE_FILES} files")
+    return replace(base, **changes)
+
+
+def disabled_analyzers(value: Any, source: str) -> tuple[str, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: analyzers must map analyzer names to true or false")
+    off = []
+    for name, enabled in value.items():
+        if name not in KNOWN_ANALYZERS:
+            raise ConfigError(
+                f"{source}: analyzers.{name}: unknown analyzer (known: {', '.join(KNOWN_ANALYZERS)})"
+            )
+        if not isinstance(enabled, bool):
+            raise ConfigError(f"{source}: analyzers.{name} must be true or false, got {enabled!r}")
+        if not enabled:
+            off.append(name)
+    return tuple(off)
+
+
+async def read_base_file(
+    gh: GitHubClient, owner: str, repo: str, path: str, ref: str, limit: int
+) -> bytes | None:
+    """A file's bytes at ``ref`` through the contents API; None when it does not exist there."""
+    try:
+        item = await gh.getitem(
+            "/repos/{owner}/{repo}/contents/{+path}{?ref}",
+            {"owner": owner, "repo": repo, "path": path, "ref": ref},
+        )
+    except GitHubHTTPError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    if not isinstance(item, dict) or item.get("type") != "file":
+        raise ConfigError(f"{path} is not a file")
+    if int(item.get("size") or 0) > limit:
+        raise ConfigError(f"{path} is larger than {limit:,} bytes")
+    try:
+        return base64.b64decode(item.get("content") or "")
+    except (binascii.Error, ValueError):
+        raise ConfigError(f"{path}: GitHub sent content that is not base64") from None
+
+
+async def load_repo_policy(
+    gh: GitHubClient, owner: str, repo: str, base_sha: str, defaults: ReviewSettings
+) -> RepoPolicy:
+    """The repository's policy at the PR's base commit (never its head)."""
+    try:
+        raw = await read_base_file(gh, owner, repo, CONFIG_PATH, base_sha, MAX_CONFIG_BYTES)
+        if raw is None:
+            return RepoPolicy(defaults)
+        settings = parse_repo_config(raw.decode("utf-8", "replace"), defaults)
+        rule_files: dict[str, bytes] = {}
+        for path in settings.semgrep_rules:
+            data = await read_base_file(gh, owner, repo, path, base_sha, MAX_RULE_FILE_BYTES)
+            if data is None:
+                raise ConfigError(f"{CONFIG_PATH}: semgrep_rules: {path} does not exist on the base branch")
+            rule_files[path] = data
+        return RepoPolicy(settings, rule_files=rule_files)
+    except ConfigError as exc:
+        log.info("%s/%s: invalid %s: %s", owner, repo, CONFIG_PATH, exc)
+        return RepoPolicy(defaults, error=str(exc))
