@@ -67,6 +67,13 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         out["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.suggestion is not None:
         out["fixes"] = [_fix(finding)]
+    properties: dict[str, Any] = {}
+    if finding.cwe:
+        properties["cwe"] = finding.cwe
+    if finding.sources:
+        properties["sources"] = list(finding.sources)  # the same problem, reported by these tools
+    if properties:
+        out["properties"] = properties
     return out
 
 

@@ -26,7 +26,8 @@ def format_text(outcome: ReviewOutcome, *, colour: bool) -> str:
         for f in group:
             where = f"{f.line}:{f.column}" if f.column else f"{f.line}"
             label = paint(f"{f.severity:<7}", COLOURS.get(f.severity, ""))
-            out.append(f"  {where:>7}  {label} {f.message}  {paint(f'[{f.tool} {f.rule_id}]', DIM)}")
+            tools = ", ".join(f.sources) if f.sources else f"{f.tool} {f.rule_id}"
+            out.append(f"  {where:>7}  {label} {f.message}  {paint(f'[{tools}]', DIM)}")
             if 0 < f.line <= len(lines):
                 out.append(paint(f"           | {lines[f.line - 1].rstrip()}", DIM))
         out.append("")

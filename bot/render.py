@@ -62,13 +62,19 @@ def suggestion_block(replacement: str) -> str:
     return f"{fence}suggestion\n{body}{fence}"
 
 
+def also_reported_by(finding: Finding) -> str:
+    """The other tools that reported the same problem, e.g. "bandit `B602`" (empty when none)."""
+    own = f"{finding.tool} {finding.rule_id}"
+    others = [s for s in finding.sources if s != own]
+    return ", ".join(f"{tool} {code_span(rule)}" for tool, _, rule in (s.partition(" ") for s in others))
+
+
 def inline_comment_body(finding: Finding) -> str:
     icon = SEVERITY_ICON.get(finding.severity, "")
-    parts = [
-        f"{icon} **{finding.severity}** · {finding.tool} {rule_label(finding)}",
-        "",
-        escape_markdown(finding.message),
-    ]
+    header = f"{icon} **{finding.severity}** · {finding.tool} {rule_label(finding)}"
+    if also := also_reported_by(finding):
+        header += f" · also reported by {also}"
+    parts = [header, "", escape_markdown(finding.message)]
     if finding.suggestion is not None:
         parts += ["", suggestion_block(finding.suggestion)]
     parts += ["", fingerprint_marker(finding.fingerprint)]
@@ -107,7 +113,8 @@ def findings_table(findings: Sequence[Finding], budget: int) -> str:
     for i, f in enumerate(findings):
         row = (
             f"| {SEVERITY_ICON.get(f.severity, '')} | {code_span(f.path)} | {f.line} | "
-            f"{f.tool} {rule_label(f)} | {escape_markdown(f.message)[:300]} |\n"
+            f"{f.tool} {rule_label(f)}{', ' + also_reported_by(f) if f.sources else ''} | "
+            f"{escape_markdown(f.message)[:300]} |\n"
         )
         if used + len(row) > budget - 200:
             rows.append(f"\n…and {len(findings) - i} more, listed in the check run.\n")

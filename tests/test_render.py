@@ -77,3 +77,12 @@ def test_annotation_levels():
     assert annotation(finding(severity="error"))["annotation_level"] == "failure"
     assert annotation(finding(severity="note"))["annotation_level"] == "notice"
     assert "start_column" not in annotation(finding(column=None))
+
+
+def test_a_merged_finding_names_every_source():
+    merged = finding(
+        tool="semgrep", rule_id="python-shell-true", sources=("semgrep python-shell-true", "bandit B602")
+    )
+    body = inline_comment_body(merged)
+    assert "also reported by bandit `B602`" in body
+    assert "semgrep [`python-shell-true`]" in body or "semgrep `python-shell-true`" in body

@@ -86,7 +86,9 @@ async def test_config_comes_from_the_base_branch_not_the_pr(aiohttp_client, gith
 
 
 async def test_invalid_config_gives_one_comment_and_a_review_with_defaults(aiohttp_client, github, tmp_path):
-    path = make_repo(tmp_path / "hello", {**BASE_FILES, ".github/review-bot.yml": "analyzers: {pylint: true}\n"})
+    path = make_repo(
+        tmp_path / "hello", {**BASE_FILES, ".github/review-bot.yml": "analyzers: {pylint: true}\n"}
+    )
     commit(path, HEAD_FILES, branch="feature")
     world = await make_world(aiohttp_client, github, path)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
