@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--head", default="HEAD", help="the commit to review (default: HEAD)")
     review.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     review.add_argument(
+        "--config",
+        type=Path,
+        help="a review-bot.yml to use (default: .github/review-bot.yml as it is on --base)",
+    )
+    review.add_argument(
         "--fail-on",
         choices=("error", "warning", "never"),
         default="error",
@@ -68,7 +73,9 @@ def exit_code(outcome: ReviewOutcome, fail_on: str) -> int:
 async def run_review(args: argparse.Namespace) -> int:
     path = Path(args.path)
     base = args.base or await default_base(path)
-    outcome = await review_local(path, base=base, head=args.head, settings=ReviewSettings())
+    outcome = await review_local(
+        path, base=base, head=args.head, settings=ReviewSettings(), config=args.config
+    )
     if args.format == "json":
         print(format_json(outcome))
     elif args.format == "sarif":

@@ -10,11 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.checkout import CheckoutError, git
 from bot.config import ConfigError, ReviewSettings, check_review_choices, coerce
 from bot.github import GitHubClient, GitHubHTTPError
 
@@ -136,3 +139,46 @@ async def load_repo_policy(
     except ConfigError as exc:
         log.info("%s/%s: invalid %s: %s", owner, repo, CONFIG_PATH, exc)
         return RepoPolicy(defaults, error=str(exc))
+
+
+def load_policy_file(config: Path, repo: Path, defaults: ReviewSettings) -> RepoPolicy:
+    """The CLI's ``--config FILE``: its errors are the user's to fix now, so they raise."""
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config}: cannot read: {exc}") from None
+    settings = parse_repo_config(text, defaults, source=str(config))
+    rule_files: dict[str, bytes] = {}
+    for path in settings.semgrep_rules:
+        try:
+            rule_files[path] = (repo / path).read_bytes()
+        except OSError:
+            raise ConfigError(f"{config}: semgrep_rules: cannot read {path} in {repo}") from None
+    return RepoPolicy(settings, rule_files=rule_files)
+
+
+async def load_local_policy(
+    git_dir: Path, base_sha: str, env: Mapping[str, str], defaults: ReviewSettings
+) -> RepoPolicy:
+    """The repository's policy at the base commit of a local review, read through git."""
+
+    async def show(path: str) -> bytes | None:
+        try:
+            return await git(["cat-file", "blob", f"{base_sha}:{path}"], git_dir=git_dir, env=env, timeout=30)
+        except CheckoutError:
+            return None
+
+    raw = await show(CONFIG_PATH)
+    if raw is None:
+        return RepoPolicy(defaults)
+    try:
+        settings = parse_repo_config(raw.decode("utf-8", "replace"), defaults)
+        rule_files = {}
+        for path in settings.semgrep_rules:
+            data = await show(path)
+            if data is None:
+                raise ConfigError(f"{CONFIG_PATH}: semgrep_rules: {path} does not exist at the base commit")
+            rule_files[path] = data
+    except ConfigError as exc:
+        return RepoPolicy(defaults, error=str(exc))
+    return RepoPolicy(settings, rule_files=rule_files)

@@ -14,7 +14,8 @@ from analyzers.dedupe import merge_findings
 from analyzers.diff import FileDiff, filter_findings, parse_unified_diff
 from bot.checkout import CheckoutError, git, git_env, local_git_dir, materialize
 from bot.config import ReviewSettings
-from bot.policy import build_analyzers, is_ignored, select_paths, skip_by_content
+from bot.policy import build_analyzers, is_ignored, select_paths, skip_by_content, write_rule_files
+from bot.repo_config import load_local_policy, load_policy_file
 
 GITHUB_FILES_CAP = 3000  # GitHub lists at most 3,000 files of a pull request
 
@@ -97,9 +98,18 @@ async def resolve_commit(git_dir: Path, ref: str, *, env: Mapping[str, str]) -> 
 
 
 async def review_local(
-    path: Path, *, base: str, head: str = "HEAD", settings: ReviewSettings | None = None
+    path: Path,
+    *,
+    base: str,
+    head: str = "HEAD",
+    settings: ReviewSettings | None = None,
+    config: Path | None = None,
 ) -> ReviewOutcome:
-    """Review the commits of ``head`` not in ``base`` in a local repository, as the App would."""
+    """Review the commits of ``head`` not in ``base`` in a local repository, as the App would.
+
+    The repository's ``.github/review-bot.yml`` is read from ``base`` (as the App reads it from
+    the base branch), unless ``config`` names a file to use instead.
+    """
     settings = settings or ReviewSettings()
     git_dir = await local_git_dir(path)
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
@@ -110,23 +120,32 @@ async def review_local(
             base_sha = await resolve_commit(git_dir, base, env=env)
         except CheckoutError:
             raise CheckoutError(f"unknown revision: {base!r} or {head!r}") from None
+        if config is not None:
+            policy = load_policy_file(config, path, settings)
+        else:
+            policy = await load_local_policy(git_dir, base_sha, env, settings)
+        analyzers = build_analyzers(
+            policy.settings, write_rule_files(workdir / "repo-rules", policy.rule_files)
+        )
         merge_base = await git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
+        diff_args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv"]
         diff_text = await git(
-            [
-                "diff",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-                "-M",
-                "-U3",
-                merge_base.decode().strip(),
-                head_sha,
-            ],
+            [*diff_args, "-M", "-U3", merge_base.decode().strip(), head_sha],
             git_dir=git_dir,
             env=env,
             timeout=120,
         )
         diffs = parse_unified_diff(diff_text.decode("utf-8", "surrogateescape"))
-        return await analyze_changes(
-            git_dir, head_sha, diffs, env=env, fetch_missing=False, settings=settings, workdir=workdir
+        outcome = await analyze_changes(
+            git_dir,
+            head_sha,
+            diffs,
+            env=env,
+            fetch_missing=False,
+            settings=policy.settings,
+            workdir=workdir,
+            analyzers=analyzers,
         )
+        if policy.error:
+            outcome.incomplete.append(f"Ignored an invalid configuration, used the defaults: {policy.error}")
+        return outcome

@@ -141,3 +141,37 @@ def test_serve_with_a_bad_key_exits_2_without_quoting_it(monkeypatch, capsys):
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert "private key" in err and "secretgarbage" not in err
+
+
+def test_config_file_turns_an_analyzer_off(demo, tmp_path, capsys):
+    config = tmp_path / "review-bot.yml"
+    config.write_text("analyzers: {bandit: false}\n")
+    _, out = review(capsys, str(demo), "--base", "main", "--format", "json", "--config", str(config))
+    assert {f["tool"] for f in json.loads(out)["findings"]} == {"ruff"}
+
+
+def test_invalid_config_file_exits_2_naming_file_and_key(demo, tmp_path, capsys):
+    config = tmp_path / "review-bot.yml"
+    config.write_text("analyzers: {pylint: true}\n")
+    assert main(["review", str(demo), "--base", "main", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert str(config) in err and "analyzers.pylint" in err
+
+
+def test_repository_config_is_read_from_the_base_revision(tmp_path, capsys):
+    repo = create_demo(tmp_path / "demo")
+    run = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    (repo / ".github").mkdir()
+    (repo / ".github" / "review-bot.yml").write_text("ignore_rules: [F821, B602]\n")
+    subprocess.run([*run, "add", "-A"], check=True, timeout=30)
+    subprocess.run([*run, "commit", "-qm", "config on the feature branch only"], check=True, timeout=30)
+    _, out = review(capsys, str(repo), "--base", "main", "--format", "json")
+    assert {"F821", "B602"} <= {f["rule_id"] for f in json.loads(out)["findings"]}  # not on main: not used
+
+    subprocess.run([*run, "checkout", "-q", "main"], check=True, timeout=30)
+    subprocess.run(
+        [*run, "checkout", "-q", "feature", "--", ".github/review-bot.yml"], check=True, timeout=30
+    )
+    subprocess.run([*run, "commit", "-qm", "config on main"], check=True, timeout=30)
+    _, out = review(capsys, str(repo), "--base", "main", "--head", "feature", "--format", "json")
+    assert not {"F821", "B602"} & {f["rule_id"] for f in json.loads(out)["findings"]}
