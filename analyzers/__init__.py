@@ -1,5 +1,6 @@
 """Static analyzers for code review: a library usable on its own (it imports nothing from the bot)."""
 
+from analyzers.actions import ActionsAnalyzer
 from analyzers.bandit import BanditAnalyzer
 from analyzers.base import (
     SEVERITY_RANK,
@@ -26,23 +27,34 @@ from analyzers.diff import (
     parse_patch,
     parse_unified_diff,
 )
+from analyzers.hadolint import HadolintAnalyzer
 from analyzers.process import ProcResult, describe_failure, minimal_env, run_bounded
 from analyzers.ruff import RuffAnalyzer
 from analyzers.sarif import to_sarif
+from analyzers.secrets import SecretsAnalyzer
+from analyzers.semgrep import SemgrepAnalyzer
+from analyzers.shellcheck import ShellcheckAnalyzer
+from analyzers.yamllint import YamllintAnalyzer
 
 __all__ = [
     "FILTER_MODES",
     "SEVERITY_RANK",
+    "ActionsAnalyzer",
     "Analyzer",
     "AnalyzerResult",
     "BanditAnalyzer",
     "DiffError",
     "FileDiff",
     "Finding",
+    "HadolintAnalyzer",
     "PathMap",
     "ProcResult",
     "RuffAnalyzer",
+    "SecretsAnalyzer",
+    "SemgrepAnalyzer",
     "Severity",
+    "ShellcheckAnalyzer",
+    "YamllintAnalyzer",
     "checkable_files",
     "default_analyzers",
     "describe_failure",

@@ -14,6 +14,13 @@ from dataclasses import replace
 
 from analyzers.base import SEVERITY_RANK, Finding
 
+# CWEs that name one problem at two levels of detail: a hard-coded password (259) or key (321)
+# is a hard-coded credential (798), so bandit's B105 and a secret scanner's hit are one finding.
+CWE_TOPIC = {"CWE-259": "CWE-798", "CWE-321": "CWE-798", "CWE-77": "CWE-78"}
+
+# Rules whose tool files them under a broader CWE than the problem they find.
+RULE_TOPIC = {"bandit:B506": "CWE-502"}  # yaml.load: bandit says "improper input validation" (20)
+
 # Our own semgrep rules carry a "why and how to fix" message; bandit's and ruff's are terser.
 TOOL_PREFERENCE = ("semgrep", "bandit", "ruff")
 
@@ -23,7 +30,9 @@ def source_label(finding: Finding) -> str:
 
 
 def merge_key(finding: Finding) -> tuple[str, int, str]:
-    topic = finding.cwe or f"{finding.tool}:{finding.rule_id}"
+    rule = f"{finding.tool}:{finding.rule_id}"
+    cwe = RULE_TOPIC.get(rule, finding.cwe)
+    topic = CWE_TOPIC.get(cwe, cwe) if cwe else rule
     return (finding.path, finding.line, topic)
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,3 +194,9 @@ def describe_failure(name: str, result: ProcResult, timeout: float) -> str | Non
     if result.truncated:
         return f"{name} produced more output than the limit; its report was cut short"
     return None
+
+
+def find_tool(name: str) -> str | None:
+    """The tool beside this interpreter (a wheel's binary in the venv's bin), else the one on PATH."""
+    beside = Path(sys.executable).parent / name  # not resolved: a venv's python is a symlink
+    return str(beside) if beside.is_file() else shutil.which(name)

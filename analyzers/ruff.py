@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, run_bounded
+from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded
 
 TOOL = "ruff"
 # Rules that point at bugs, not at style: a review bot that nags about formatting gets muted.
@@ -40,15 +38,6 @@ UNREADABLE = "E902"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 _versions: dict[str, str | None] = {}
-
-
-def find_ruff() -> str | None:
-    """The ruff beside this interpreter (the venv's), else the one on PATH."""
-    for name in ("ruff", "ruff.exe"):
-        beside = Path(sys.executable).parent / name  # not resolved: a venv's python is a symlink
-        if beside.is_file():
-            return str(beside)
-    return shutil.which("ruff")
 
 
 def severity_for(code: str | None) -> Severity:
@@ -206,7 +195,7 @@ class RuffAnalyzer:
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
     async def version(self) -> str | None:
-        exe = self.executable or find_ruff()
+        exe = self.executable or find_tool("ruff")
         if exe is None:
             return None
         if exe not in _versions:
@@ -216,7 +205,7 @@ class RuffAnalyzer:
         return _versions[exe]
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        exe = self.executable or find_ruff()
+        exe = self.executable or find_tool("ruff")
         if exe is None:
             return AnalyzerResult(tool=TOOL, error="ruff is not installed (not beside python, not on PATH)")
         files = checkable_files(root, paths)

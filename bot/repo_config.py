@@ -24,7 +24,8 @@ from bot.github import GitHubClient, GitHubHTTPError
 log = logging.getLogger(__name__)
 
 CONFIG_PATH = ".github/review-bot.yml"
-KNOWN_ANALYZERS = ("ruff", "bandit", "semgrep", "shellcheck", "hadolint", "actions", "yamllint", "secrets")
+KNOWN_ANALYZERS = ("ruff", "bandit", "semgrep", "shellcheck", "hadolint", "actions", "yamllint", "detect-secrets")
+ANALYZER_ALIASES = {"secrets": "detect-secrets"}  # the friendlier name people will type
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_RULE_FILES = 20
 MAX_RULE_FILE_BYTES = 1024 * 1024
@@ -86,6 +87,7 @@ def disabled_analyzers(value: Any, source: str) -> tuple[str, ...]:
         raise ConfigError(f"{source}: analyzers must map analyzer names to true or false")
     off = []
     for name, enabled in value.items():
+        name = ANALYZER_ALIASES.get(name, name)
         if name not in KNOWN_ANALYZERS:
             raise ConfigError(
                 f"{source}: analyzers.{name}: unknown analyzer (known: {', '.join(KNOWN_ANALYZERS)})"

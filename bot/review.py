@@ -34,7 +34,10 @@ class ReviewOutcome:
 
     @property
     def errors(self) -> list[str]:
-        return [r.error for r in self.results if r.error]
+        """What degraded the review, e.g. "semgrep timed out after 120 s; the other analyzers ran"."""
+        ran = [r for r in self.results if r.files and not r.error]
+        suffix = "; the other analyzers ran" if ran else ""
+        return [f"{r.error}{suffix}" for r in self.results if r.error]
 
     @property
     def tool_versions(self) -> dict[str, str]:

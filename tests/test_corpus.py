@@ -103,7 +103,12 @@ def test_no_finding_lies_outside_the_changed_lines(results):
 
 
 def test_clean_refactors_yield_nothing(results):
-    noisy = [f"{r.name}: {f.path}:{f.line} {f.tool} {f.rule_id}" for r in results if "clean" in r.name for f in r.findings]
+    noisy = [
+        f"{r.name}: {f.path}:{f.line} {f.tool} {f.rule_id}"
+        for r in results
+        if "clean" in r.name
+        for f in r.findings
+    ]
     assert noisy == []
 
 

@@ -40,3 +40,16 @@ def test_unreadable_file_still_gets_a_fingerprint():
 
     [f] = with_fingerprints([finding(1)], unreadable)
     assert len(f.fingerprint) == 16
+
+
+def test_a_credentials_fingerprint_does_not_hash_the_credential():
+    def secret(line: int) -> Finding:
+        return Finding(tool="detect-secrets", rule_id="secret-keyword", severity="warning", path="a.py",
+                       line=line, end_line=line, message="m", cwe="CWE-798")  # fmt: skip
+
+    [a] = with_fingerprints([secret(1)], lambda _: ['password = "hunter2"'])
+    [b] = with_fingerprints([secret(1)], lambda _: ['password = "correct horse"'])
+    [c] = with_fingerprints([secret(3)], lambda _: ["", "", 'password = "hunter2"'])
+    assert a.fingerprint == b.fingerprint == c.fingerprint  # nothing of the value goes in
+    first, second = with_fingerprints([secret(1), secret(2)], lambda _: ['p = "x"', 'q = "y"'])
+    assert first.fingerprint != second.fingerprint

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.ruff import RuffAnalyzer, find_ruff, severity_for, split_lines, suggestion_for
+from analyzers.process import find_tool
+from analyzers.ruff import RuffAnalyzer, severity_for, split_lines, suggestion_for
 from tests.files import write_file
 
-pytestmark = pytest.mark.skipif(find_ruff() is None, reason="ruff is not installed")
+pytestmark = pytest.mark.skipif(find_tool("ruff") is None, reason="ruff is not installed")
 
 
 def _fake_tool(tmp_path: Path, body: str) -> str:

@@ -1,0 +1,139 @@
+"""Hadolint, the Dockerfile linter (with ShellCheck built in for RUN lines)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
+from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded
+from analyzers.shellcheck import WIKI as SHELLCHECK_WIKI
+from analyzers.shellcheck import cwe_for as shellcheck_cwe
+
+TOOL = "hadolint"
+_LEVELS: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "note", "style": "note"}
+HADOLINT_WIKI = "https://github.com/hadolint/hadolint/wiki/"
+# The configuration hadolint reads instead of the reviewed repository's .hadolint.yaml (which
+# it would otherwise pick up from the working directory): nothing ignored, no overrides.
+# It is fed on stdin, so no file is written; hadolint refuses an empty config.
+OWN_CONFIG = b"ignored: []\n"
+CWE_BY_CODE: dict[str, str] = {
+    "DL3002": "CWE-250",  # the container's last USER is root
+    "DL3004": "CWE-250",  # sudo inside the build
+}
+
+_versions: dict[str, str | None] = {}
+
+
+def is_dockerfile(path: str) -> bool:
+    name = PurePosixPath(path).name
+    if name.endswith(".dockerignore"):  # Dockerfile.dockerignore is an ignore list, not a Dockerfile
+        return False
+    lowered = name.lower()
+    return (
+        name in ("Dockerfile", "Containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile."))
+        or lowered.endswith(".dockerfile")
+    )
+
+
+def help_url_for(code: str) -> str | None:
+    if code.startswith("SC"):
+        return SHELLCHECK_WIKI + code
+    if code.startswith("DL"):
+        return HADOLINT_WIKI + code
+    return None
+
+
+def to_finding(item: dict[str, Any], rel: str) -> Finding:
+    code = str(item.get("code") or "hadolint")
+    line = int(item.get("line") or 1)
+    column = item.get("column")
+    return Finding(
+        tool=TOOL,
+        rule_id=code,
+        severity=_LEVELS.get(str(item.get("level")), "warning"),
+        path=rel,
+        line=line,
+        end_line=line,  # hadolint reports where an instruction starts, not where it ends
+        message=str(item.get("message") or code).strip(),
+        column=column if isinstance(column, int) and column > 0 else None,
+        help_url=help_url_for(code),
+        cwe=CWE_BY_CODE.get(code) or shellcheck_cwe(code),
+    )
+
+
+def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Finding]:
+    """Hadolint's JSON report (a list) as findings, with paths relative to ``root``."""
+    items = json.loads(stdout.decode("utf-8") or "[]")
+    if not isinstance(items, list):
+        raise ValueError("hadolint's JSON report is not a list")
+    mapping = PathMap(root, paths)
+    findings: list[Finding] = []
+    for item in items:
+        rel = mapping.relative(str(item.get("file") or ""))
+        if rel is not None:
+            findings.append(to_finding(item, rel))
+    return findings
+
+
+class HadolintAnalyzer:
+    """Runs ``hadolint`` with the bot's own (empty) configuration, never the repository's."""
+
+    name = TOOL
+
+    def __init__(self, *, honor_pragmas: bool = True, executable: str | None = None) -> None:
+        self.honor_pragmas = honor_pragmas
+        self.executable = executable
+
+    def handles(self, path: str) -> bool:
+        return is_dockerfile(path)
+
+    def config_key(self) -> str:
+        return f"config={OWN_CONFIG.decode().strip()};pragmas={self.honor_pragmas}"
+
+    def command(self, exe: str, paths: Sequence[str]) -> list[str]:
+        # --no-fail: findings are not a failure, so any non-zero exit means hadolint broke.
+        argv = [exe, "--config", "/dev/stdin", "--format", "json", "--no-fail", "--no-color"]
+        if not self.honor_pragmas:
+            argv.append("--disable-ignore-pragma")
+        return [*argv, "--", *(f"./{p}" for p in paths)]
+
+    async def version(self) -> str | None:
+        exe = self.executable or find_tool("hadolint")
+        if exe is None:
+            return None
+        if exe not in _versions:
+            result = await run_bounded([exe, "--version"], timeout=10, max_output=4096, env=minimal_env())
+            match = re.search(rb"\d+\.\d+\.\d+\S*", result.stdout) if result.ok else None
+            _versions[exe] = match.group().decode() if match else None
+        return _versions[exe]
+
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
+        exe = self.executable or find_tool("hadolint")
+        if exe is None:
+            return AnalyzerResult(
+                tool=TOOL, error="hadolint is not installed (not beside python, not on PATH)"
+            )
+        version = await self.version()
+        files = checkable_files(root, paths)
+        if not files:
+            return AnalyzerResult(tool=TOOL, version=version)
+        result = await run_bounded(
+            self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env(), stdin=OWN_CONFIG
+        )
+        failure = describe_failure(TOOL, result, timeout)
+        if failure is None and (result.returncode != 0 or not result.stdout.strip()):
+            failure = f"hadolint failed (exit {result.returncode}): {result.stderr_tail()}"
+        if failure:
+            return AnalyzerResult(tool=TOOL, version=version, error=failure)
+        try:
+            findings = parse_output(result.stdout, root, files)
+        except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+            return AnalyzerResult(
+                tool=TOOL, version=version, error=f"hadolint's report was unreadable: {exc}"
+            )
+        return AnalyzerResult(tool=TOOL, findings=findings, version=version)

@@ -1,0 +1,48 @@
+using System.Data.SqlClient;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.Serialization.Formatters.Binary;
+
+class Example
+{
+    void Tls(HttpClientHandler handler)
+    {
+        // ruleid: cs-certificate-validation-disabled
+        ServicePointManager.ServerCertificateValidationCallback = (sender, cert, chain, errors) => true;
+        // ruleid: cs-certificate-validation-disabled
+        handler.ServerCertificateCustomValidationCallback = (message, cert, chain, errors) => true;
+        // ok: cs-certificate-validation-disabled
+        handler.ServerCertificateCustomValidationCallback = (message, cert, chain, errors) => errors == System.Net.Security.SslPolicyErrors.None;
+    }
+
+    object Read(System.IO.Stream stream)
+    {
+        // ruleid: cs-insecure-deserializer
+        var formatter = new BinaryFormatter();
+        // ok: cs-insecure-deserializer
+        var reader = new System.IO.StreamReader(stream);
+        return formatter.Deserialize(stream);
+    }
+
+    void Query(SqlConnection conn, string id)
+    {
+        // ruleid: cs-sql-string-concatenation
+        var cmd = new SqlCommand("SELECT * FROM Users WHERE Id = '" + id + "'", conn);
+        // ok: cs-sql-string-concatenation
+        var safe = new SqlCommand("SELECT * FROM Users WHERE Id = @id", conn);
+        safe.Parameters.AddWithValue("@id", id);
+    }
+}
+
+class Raw
+{
+    void Run(System.Data.IDbCommand command, string name)
+    {
+        // ruleid: cs-sql-string-concatenation
+        command.CommandText = "DELETE FROM Users WHERE Name = '" + name + "'";
+        // ok: cs-sql-string-concatenation
+        command.CommandText = "DELETE FROM Users WHERE Name = @name";
+        // ok: cs-insecure-deserializer
+        var json = System.Text.Json.JsonSerializer.Deserialize<string>(name);
+    }
+}

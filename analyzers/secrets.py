@@ -1,0 +1,180 @@
+"""Committed secrets (private keys, cloud keys, tokens, passwords), found by Yelp's detect-secrets.
+
+detect-secrets runs in its own process, like every other tool: it reads the reviewed files and
+the bot's memory never holds a secret it found. Its report names each secret only by a hash, and
+even that is left out of the findings: a finding says which kind of secret sits on which line.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
+from analyzers.process import describe_failure, minimal_env, run_bounded
+
+TOOL = "detect-secrets"
+CWE = "CWE-798"
+# Plugins left out, to keep false positives low:
+#   Base64HighEntropyString, HexHighEntropyString  any random-looking string (hashes, lockfile
+#       integrity sums, test data, UUIDs) fires: a bot that cries wolf on every PR gets muted,
+#       and every real provider format is matched by a specific plugin anyway
+#   IPPublicDetector  an IP address is not a credential
+DISABLED_PLUGINS: tuple[str, ...] = ("Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector")
+# Documentation placeholders (AWS's own AKIAIOSFODNN7EXAMPLE, "example-password"): detect-secrets
+# flags them; a real key that contains "example" is vanishingly unlikely.
+EXCLUDE_SECRETS = r"(?i)example"
+# Kinds of secret that are guesses (a word like "password" next to a string) or often sample
+# data (JWTs in tests, user:pass@ URLs in docs): a warning, not a failed check.
+GUESSED_TYPES = frozenset(
+    {
+        "Secret Keyword",
+        "Basic Auth Credentials",
+        "JSON Web Token",
+        "Base64 High Entropy String",
+        "Hex High Entropy String",
+    }
+)
+# Files no secret scanner reads as text; detect-secrets would skip most of them itself.
+BINARY_SUFFIXES = (
+    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".bmp", ".pdf", ".zip", ".gz", ".tgz", ".bz2",
+    ".xz", ".7z", ".jar", ".war", ".whl", ".so", ".dylib", ".dll", ".exe", ".bin", ".woff", ".woff2",
+    ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".wav", ".pyc", ".class", ".o", ".a",
+)  # fmt: skip
+
+
+def rule_id_for(secret_type: str) -> str:
+    """A stable rule id from detect-secrets' type name: "AWS Access Key" -> "aws-access-key"."""
+    return re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-") or "secret"
+
+
+def severity_for(secret_type: str) -> Severity:
+    return "warning" if secret_type in GUESSED_TYPES else "error"
+
+
+# detect-secrets' type names (not secrets themselves) that read better as their own sentence.
+_WHAT: dict[str, str] = {
+    "Secret Keyword": "This looks like a hard-coded password or secret",
+    "Private Key": "A private key is committed here",
+}
+
+
+def message_for(secret_type: str) -> str:
+    what = _WHAT.get(secret_type) or f"This looks like a real credential ({secret_type})"
+    return (
+        f"{what}. Anyone who can read the repository can use it, and it stays in the git "
+        "history even after the line is removed: revoke or rotate it now, then load it at run "
+        "time from a secret store or an environment variable (in GitHub Actions, `secrets.*`). "
+        "If it is a placeholder, make that obvious (e.g. contain EXAMPLE)."
+    )
+
+
+def to_finding(item: dict[str, Any], rel: str) -> Finding:
+    # Only the type and the line are used: never the hashed secret, never the line's text.
+    secret_type = str(item.get("type") or "Secret")
+    line = int(item.get("line_number") or 1)
+    return Finding(
+        tool=TOOL,
+        rule_id=rule_id_for(secret_type),
+        severity=severity_for(secret_type),
+        path=rel,
+        line=line,
+        end_line=line,
+        message=message_for(secret_type),
+        cwe=CWE,
+    )
+
+
+def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Finding]:
+    """The ``results`` of detect-secrets' baseline JSON as findings, one per secret and line."""
+    report = json.loads(stdout.decode("utf-8"))
+    results = report.get("results") if isinstance(report, dict) else None
+    if not isinstance(results, dict):
+        raise ValueError("detect-secrets' report has no results object")
+    mapping = PathMap(root, paths)
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, str]] = set()
+    for name, items in results.items():
+        rel = mapping.relative(str(name))
+        if rel is None:
+            continue
+        for item in items or []:
+            finding = to_finding(item, rel)
+            key = (rel, finding.line, finding.rule_id)
+            if key not in seen:  # two secrets of one kind on one line: one comment is enough
+                seen.add(key)
+                findings.append(finding)
+    return findings
+
+
+class SecretsAnalyzer:
+    """Runs ``detect-secrets scan`` on the changed files, offline, with a chosen set of plugins."""
+
+    name = TOOL
+
+    def __init__(
+        self,
+        *,
+        disabled_plugins: Sequence[str] = DISABLED_PLUGINS,
+        exclude_secrets: str | None = EXCLUDE_SECRETS,
+        honor_allowlist: bool = True,
+    ) -> None:
+        self.disabled_plugins = tuple(disabled_plugins)
+        self.exclude_secrets = exclude_secrets
+        self.honor_allowlist = honor_allowlist
+
+    def handles(self, path: str) -> bool:
+        return not PurePosixPath(path).name.lower().endswith(BINARY_SUFFIXES)
+
+    def config_key(self) -> str:
+        return (
+            f"disabled={','.join(self.disabled_plugins)};exclude-secrets={self.exclude_secrets};"
+            f"allowlist={self.honor_allowlist}"
+        )
+
+    def command(self, paths: Sequence[str]) -> list[str]:
+        # -I: the reviewed repository (the working directory) is not on sys.path.
+        # -n: never verify a secret over the network (that would send it to the provider).
+        # Explicit files only: detect-secrets then neither asks git nor reads a baseline.
+        argv = [sys.executable, "-I", "-m", "detect_secrets", "scan", "-n"]
+        for plugin in self.disabled_plugins:
+            argv += ["--disable-plugin", plugin]
+        if self.exclude_secrets:
+            argv += ["--exclude-secrets", self.exclude_secrets]
+        if not self.honor_allowlist:  # `# pragma: allowlist secret` comments in the code
+            argv += ["--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted"]
+        return [*argv, "--", *(f"./{p}" for p in paths)]
+
+    async def version(self) -> str | None:
+        try:
+            return importlib.metadata.version("detect-secrets")
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
+        if importlib.util.find_spec("detect_secrets") is None:
+            return AnalyzerResult(tool=TOOL, error="detect-secrets is not installed in the bot's environment")
+        version = await self.version()
+        files = checkable_files(root, paths)
+        if not files:
+            return AnalyzerResult(tool=TOOL, version=version)
+        result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
+        failure = describe_failure(TOOL, result, timeout)
+        if failure is None and (result.returncode != 0 or not result.stdout.strip()):
+            # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
+            failure = f"detect-secrets failed (exit {result.returncode})"
+        if failure:
+            return AnalyzerResult(tool=TOOL, version=version, error=failure)
+        try:
+            findings = parse_output(result.stdout, root, files)
+        except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+            return AnalyzerResult(
+                tool=TOOL, version=version, error=f"detect-secrets' report was unreadable: {exc}"
+            )
+        return AnalyzerResult(tool=TOOL, findings=findings, version=version)

@@ -1,0 +1,143 @@
+"""yamllint, run on every changed YAML file with the bot's own bug-only configuration."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
+from analyzers.process import describe_failure, minimal_env, run_bounded
+
+TOOL = "yamllint"
+# Given with -d, which yamllint prefers over any .yamllint in the working directory (the
+# reviewed repository) and over the user's global config. No `extends`: only these rules run,
+# each one a source of real bugs; line length, indentation, spacing and the like are style.
+#   key-duplicates  the second value silently wins (GitHub Actions, Kubernetes, Compose ...)
+#   truthy          yes/no/on/off are booleans in YAML 1.1 but strings in 1.2 ("the Norway
+#                   problem"); keys are not checked, or every workflow's `on:` would be flagged
+#   octal-values    0755 is 493 to a YAML 1.1 parser and 755 to a 1.2 one
+#   anchors         an alias to an undeclared or twice-declared anchor
+# Syntax errors are always reported, whatever the rules.
+CONFIG = (
+    "{rules: {"
+    "key-duplicates: {level: error}, "
+    "truthy: {level: warning, check-keys: false, allowed-values: ['true', 'false']}, "
+    "octal-values: {level: warning, forbid-implicit-octal: true, forbid-explicit-octal: false}, "
+    "anchors: {level: warning, forbid-undeclared-aliases: true, forbid-duplicated-anchors: true, "
+    "forbid-unused-anchors: false}"
+    "}}"
+)
+RULES_URL = "https://yamllint.readthedocs.io/en/stable/rules.html#module-yamllint.rules."
+# yamllint's messages say what, not why: the review comment adds why it matters and the fix.
+WHY: dict[str, str] = {
+    "syntax": "the file is not valid YAML, so whatever reads it fails or reads something else",
+    "key-duplicates": "YAML keeps only the last of the duplicated keys, so the earlier value is "
+    "silently lost; remove or rename one of them",
+    "truthy": "parsers disagree on whether this is a boolean or a string (YAML 1.1 vs 1.2); "
+    "write true/false, or quote the text",
+    "octal-values": "a YAML 1.1 parser reads a leading 0 as octal (0755 is 493); quote it or write 0o755",
+    "anchors": "an alias must refer to one anchor declared before it",
+}
+_LINE = re.compile(
+    r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): \[(?P<level>\w+)\] (?P<msg>.*?)(?: \((?P<rule>[\w-]+)\))?$"
+)
+
+
+def severity_for(rule: str, level: str) -> Severity:
+    if rule in ("syntax", "key-duplicates"):
+        return "error"
+    return "warning" if level in ("warning", "error") else "note"
+
+
+def rule_of(match: re.Match[str]) -> str:
+    # yamllint prints syntax errors with the pseudo-rule "syntax"; guard against a missing one.
+    return match.group("rule") or ("syntax" if match.group("msg").startswith("syntax error") else "yamllint")
+
+
+def to_finding(match: re.Match[str], rel: str) -> Finding:
+    rule = rule_of(match)
+    line = int(match.group("line"))
+    message = match.group("msg").strip()
+    if why := WHY.get(rule):
+        message = f"{message}: {why}"
+    return Finding(
+        tool=TOOL,
+        rule_id=rule,
+        severity=severity_for(rule, match.group("level")),
+        path=rel,
+        line=line,
+        end_line=line,
+        message=message,
+        column=int(match.group("col")),
+        help_url=RULES_URL + rule.replace("-", "_") if rule in WHY and rule != "syntax" else None,
+    )
+
+
+def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Finding]:
+    """yamllint's parsable lines (``path:line:col: [level] message (rule)``) as findings."""
+    mapping = PathMap(root, paths)
+    findings: list[Finding] = []
+    for raw in stdout.decode("utf-8").splitlines():
+        match = _LINE.match(raw)
+        if match is None:
+            continue
+        rel = mapping.relative(match.group("path"))
+        if rel is not None:
+            findings.append(to_finding(match, rel))
+    return findings
+
+
+class YamllintAnalyzer:
+    """Runs yamllint (the installed module, isolated) with the configuration above."""
+
+    name = TOOL
+
+    def __init__(self, *, config: str = CONFIG) -> None:
+        self.config = config
+
+    def handles(self, path: str) -> bool:
+        return path.endswith((".yml", ".yaml"))
+
+    def config_key(self) -> str:
+        return self.config
+
+    def command(self, paths: Sequence[str]) -> list[str]:
+        # -I keeps a yamllint.py in the reviewed repository (the working directory) from being
+        # imported instead of the real one.
+        argv = [sys.executable, "-I", "-m", "yamllint", "-f", "parsable", "-d", self.config]
+        return [*argv, "--", *(f"./{p}" for p in paths)]
+
+    async def version(self) -> str | None:
+        try:
+            return importlib.metadata.version("yamllint")
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
+        if importlib.util.find_spec("yamllint") is None:
+            return AnalyzerResult(tool=TOOL, error="yamllint is not installed in the bot's environment")
+        version = await self.version()
+        files = checkable_files(root, paths)
+        # The report is one line per problem: a newline in a file name would break it apart.
+        notices = [f"yamllint skipped {p!r}: a newline in the file name" for p in files if "\n" in p]
+        files = [p for p in files if "\n" not in p]
+        if not files:
+            return AnalyzerResult(tool=TOOL, version=version, notices=notices)
+        result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
+        failure = describe_failure(TOOL, result, timeout)
+        # Exit 1 means "errors found"; 2 would be "warnings found" under --strict, not used here.
+        if failure is None and result.returncode not in (0, 1):
+            failure = f"yamllint failed (exit {result.returncode}): {result.stderr_tail()}"
+        if failure:
+            return AnalyzerResult(tool=TOOL, version=version, error=failure, notices=notices)
+        try:
+            findings = parse_output(result.stdout, root, files)
+        except UnicodeDecodeError as exc:
+            return AnalyzerResult(
+                tool=TOOL, version=version, error=f"yamllint's report was unreadable: {exc}"
+            )
+        return AnalyzerResult(tool=TOOL, findings=findings, version=version, notices=notices)
