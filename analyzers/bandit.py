@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, run_bounded
+from analyzers.process import describe_failure, minimal_env, package_version, run_bounded
 
 TOOL = "bandit"
 _BY_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
@@ -110,10 +110,7 @@ class BanditAnalyzer:
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
     async def version(self) -> str | None:
-        try:
-            return importlib.metadata.version("bandit")  # the same install `-m bandit` runs
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return package_version("bandit")
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         if importlib.util.find_spec("bandit") is None:

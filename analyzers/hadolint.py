@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded
+from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded, tool_version
 from analyzers.shellcheck import WIKI as SHELLCHECK_WIKI
 from analyzers.shellcheck import cwe_for as shellcheck_cwe
 
@@ -24,8 +23,6 @@ CWE_BY_CODE: dict[str, str] = {
     "DL3002": "CWE-250",  # the container's last USER is root
     "DL3004": "CWE-250",  # sudo inside the build
 }
-
-_versions: dict[str, str | None] = {}
 
 
 def is_dockerfile(path: str) -> bool:
@@ -104,13 +101,7 @@ class HadolintAnalyzer:
 
     async def version(self) -> str | None:
         exe = self.executable or find_tool("hadolint")
-        if exe is None:
-            return None
-        if exe not in _versions:
-            result = await run_bounded([exe, "--version"], timeout=10, max_output=4096, env=minimal_env())
-            match = re.search(rb"\d+\.\d+\.\d+\S*", result.stdout) if result.ok else None
-            _versions[exe] = match.group().decode() if match else None
-        return _versions[exe]
+        return await tool_version([exe, "--version"]) if exe else None
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         exe = self.executable or find_tool("hadolint")

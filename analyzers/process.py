@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.metadata
 import os
+import re
 import shutil
 import signal
 import sys
@@ -200,3 +202,28 @@ def find_tool(name: str) -> str | None:
     """The tool beside this interpreter (a wheel's binary in the venv's bin), else the one on PATH."""
     beside = Path(sys.executable).parent / name  # not resolved: a venv's python is a symlink
     return str(beside) if beside.is_file() else shutil.which(name)
+
+
+_versions: dict[tuple[str, ...], str | None] = {}
+
+
+async def tool_version(
+    argv: Sequence[str], *, pattern: bytes = rb"\d+\.\d+\.\d+\S*", env: Mapping[str, str] | None = None
+) -> str | None:
+    """The version a tool prints (the pattern's group 1, else its whole match), asked once per process."""
+    key = tuple(argv)
+    if key not in _versions:
+        result = await run_bounded(argv, timeout=15, max_output=4096, env=env or minimal_env())
+        match = re.search(pattern, result.stdout) if result.ok else None
+        _versions[key] = (
+            (match.group(1) if match and match.groups() else match.group()).decode() if match else None
+        )
+    return _versions[key]
+
+
+def package_version(distribution: str) -> str | None:
+    """The installed version of a Python tool run as ``python -I -m``: the same install that runs."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None

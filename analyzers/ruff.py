@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded
+from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded, tool_version
 
 TOOL = "ruff"
 # Rules that point at bugs, not at style: a review bot that nags about formatting gets muted.
@@ -36,8 +36,6 @@ ERROR_PREFIXES = ("E9", "PLE")
 # so "could not read" is reported as a warning, not as broken code.
 UNREADABLE = "E902"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-_versions: dict[str, str | None] = {}
 
 
 def severity_for(code: str | None) -> Severity:
@@ -196,13 +194,7 @@ class RuffAnalyzer:
 
     async def version(self) -> str | None:
         exe = self.executable or find_tool("ruff")
-        if exe is None:
-            return None
-        if exe not in _versions:
-            result = await run_bounded([exe, "--version"], timeout=10, max_output=4096, env=minimal_env())
-            match = re.search(rb"\d+\.\d+\.\d+\S*", result.stdout) if result.ok else None
-            _versions[exe] = match.group().decode() if match else None
-        return _versions[exe]
+        return await tool_version([exe, "--version"]) if exe else None
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         exe = self.executable or find_tool("ruff")

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, run_bounded
+from analyzers.process import describe_failure, minimal_env, package_version, run_bounded
 
 TOOL = "detect-secrets"
 CWE = "CWE-798"
@@ -152,10 +152,7 @@ class SecretsAnalyzer:
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
     async def version(self) -> str | None:
-        try:
-            return importlib.metadata.version("detect-secrets")
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return package_version("detect-secrets")
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         if importlib.util.find_spec("detect_secrets") is None:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import ProcResult, describe_failure, minimal_env, run_bounded
+from analyzers.process import ProcResult, describe_failure, minimal_env, run_bounded, tool_version
 
 TOOL = "semgrep"
 RULES_DIR = Path(__file__).parent / "rules" / "semgrep"
@@ -35,8 +35,6 @@ DEFAULT_MAX_TARGET_BYTES = 5_000_000
 _LINE = re.compile(rb"[^\n]*\n|[^\n]+$")
 _CWE = re.compile(r"CWE-(\d+)", re.IGNORECASE)
 _ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
-
-_versions: dict[str, str | None] = {}
 
 
 def bundled_rules() -> tuple[Path, ...]:
@@ -230,15 +228,10 @@ class SemgrepAnalyzer:
 
     async def version(self) -> str | None:
         exe = self.executable or find_semgrep()
-        if exe is None:
-            return None
-        if exe not in _versions:
-            # --experimental answers from the native binary in 0.1 s instead of 1 s.
-            argv = [exe, "--experimental", "--version"]
-            result = await run_bounded(argv, timeout=15, max_output=4096, env=minimal_env(_ENV))
-            match = re.search(rb"\d+\.\d+\.\d+\S*", result.stdout) if result.ok else None
-            _versions[exe] = match.group().decode() if match else None
-        return _versions[exe]
+        # --experimental answers from the native binary in 0.1 s instead of 1 s.
+        return (
+            await tool_version([exe, "--experimental", "--version"], env=minimal_env(_ENV)) if exe else None
+        )
 
     def usable_rules(self) -> tuple[list[Path], list[str]]:
         """The rule files to pass, and a notice for each extra one dropped because it is broken."""

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded
+from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded, tool_version
 
 TOOL = "shellcheck"
 SUFFIXES = (".sh", ".bash", ".ksh", ".bats")
@@ -30,8 +30,6 @@ CWE_BY_CODE: dict[str, str] = {
     "SC2294": "CWE-78",  # eval on an array re-parses its elements as shell code
 }
 WIKI = "https://www.shellcheck.net/wiki/"
-
-_versions: dict[str, str | None] = {}
 
 
 def has_shell_shebang(path: Path) -> bool:
@@ -165,13 +163,9 @@ class ShellcheckAnalyzer:
 
     async def version(self) -> str | None:
         exe = self.executable or find_tool("shellcheck")
-        if exe is None:
-            return None
-        if exe not in _versions:
-            result = await run_bounded([exe, "--version"], timeout=10, max_output=4096, env=minimal_env())
-            match = re.search(rb"version:\s*(\d+\.\d+\.\d+\S*)", result.stdout) if result.ok else None
-            _versions[exe] = match.group(1).decode() if match else None
-        return _versions[exe]
+        return (
+            await tool_version([exe, "--version"], pattern=rb"version:\s*(\d+\.\d+\.\d+\S*)") if exe else None
+        )
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         exe = self.executable or find_tool("shellcheck")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, run_bounded
+from analyzers.process import describe_failure, minimal_env, package_version, run_bounded
 
 TOOL = "yamllint"
 # Given with -d, which yamllint prefers over any .yamllint in the working directory (the
@@ -112,10 +112,7 @@ class YamllintAnalyzer:
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
     async def version(self) -> str | None:
-        try:
-            return importlib.metadata.version("yamllint")
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return package_version("yamllint")
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         if importlib.util.find_spec("yamllint") is None:
