@@ -120,10 +120,8 @@ class BanditAnalyzer:
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
-        failure = describe_failure(TOOL, result, timeout)
         # Exit 1 only says "issues found"; anything else, or no report at all, is a crash.
-        if failure is None and (result.returncode not in (0, 1) or not result.stdout.strip()):
-            failure = f"bandit failed (exit {result.returncode}): {result.stderr_tail()}"
+        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1), needs_report=True)
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure)
         try:

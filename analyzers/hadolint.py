@@ -116,9 +116,7 @@ class HadolintAnalyzer:
         result = await run_bounded(
             self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env(), stdin=OWN_CONFIG
         )
-        failure = describe_failure(TOOL, result, timeout)
-        if failure is None and (result.returncode != 0 or not result.stdout.strip()):
-            failure = f"hadolint failed (exit {result.returncode}): {result.stderr_tail()}"
+        failure = describe_failure(TOOL, result, timeout, ok_codes=(0,), needs_report=True)
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure)
         try:

@@ -13,7 +13,7 @@ import re
 import shutil
 import signal
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,14 +187,31 @@ async def _reap(proc: asyncio.subprocess.Process, readers: Sequence[asyncio.Task
         transport.close()
 
 
-def describe_failure(name: str, result: ProcResult, timeout: float) -> str | None:
-    """A readable reason why a run cannot be trusted, or None when it finished normally."""
+def describe_failure(
+    name: str,
+    result: ProcResult,
+    timeout: float,
+    *,
+    ok_codes: Collection[int] | None = None,
+    needs_report: bool = False,
+    quote_stderr: bool = True,
+) -> str | None:
+    """A readable reason why a run cannot be trusted, or None when it finished normally.
+
+    ``ok_codes``: exit statuses that mean "ran" (linters exit 1 when they found something);
+    ``needs_report``: an empty stdout is a crash; ``quote_stderr=False`` for tools whose
+    tracebacks may quote the analyzed file (a secret scanner's would quote the secret).
+    """
     if result.returncode is None:
         return f"{name} could not start: {result.stderr_tail()}"
     if result.timed_out:
         return f"{name} timed out after {timeout:g} s"
     if result.truncated:
         return f"{name} produced more output than the limit; its report was cut short"
+    bad_exit = ok_codes is not None and result.returncode not in ok_codes
+    if bad_exit or (needs_report and not result.stdout.strip()):
+        detail = f": {result.stderr_tail()}" if quote_stderr else ""
+        return f"{name} failed (exit {result.returncode}){detail}"
     return None
 
 

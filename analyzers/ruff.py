@@ -205,9 +205,7 @@ class RuffAnalyzer:
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env())
-        failure = describe_failure(TOOL, result, timeout)
-        if failure is None and result.returncode not in (0, 1):
-            failure = f"ruff failed (exit {result.returncode}): {result.stderr_tail()}"
+        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1))
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure)
         try:

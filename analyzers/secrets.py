@@ -162,10 +162,10 @@ class SecretsAnalyzer:
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
-        failure = describe_failure(TOOL, result, timeout)
-        if failure is None and (result.returncode != 0 or not result.stdout.strip()):
-            # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
-            failure = f"detect-secrets failed (exit {result.returncode})"
+        # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
+        failure = describe_failure(
+            TOOL, result, timeout, ok_codes=(0,), needs_report=True, quote_stderr=False
+        )
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure)
         try:

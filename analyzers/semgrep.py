@@ -269,9 +269,7 @@ class SemgrepAnalyzer:
         notices: list[str],
         timeout: float,
     ) -> AnalyzerResult:
-        failure = describe_failure(TOOL, result, timeout)
-        if failure is None and not result.stdout.strip():
-            failure = f"semgrep failed (exit {result.returncode}): {result.stderr_tail()}"
+        failure = describe_failure(TOOL, result, timeout, needs_report=True)
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure, notices=notices)
         try:

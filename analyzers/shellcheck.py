@@ -178,10 +178,8 @@ class ShellcheckAnalyzer:
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env())
-        failure = describe_failure(TOOL, result, timeout)
         # 1: issues found; 2: some files could not be read (the others are still in the report).
-        if failure is None and (result.returncode not in (0, 1, 2) or not result.stdout.strip()):
-            failure = f"shellcheck failed (exit {result.returncode}): {result.stderr_tail()}"
+        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1, 2), needs_report=True)
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure)
         try:

@@ -125,10 +125,8 @@ class YamllintAnalyzer:
         if not files:
             return AnalyzerResult(tool=TOOL, version=version, notices=notices)
         result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
-        failure = describe_failure(TOOL, result, timeout)
         # Exit 1 means "errors found"; 2 would be "warnings found" under --strict, not used here.
-        if failure is None and result.returncode not in (0, 1):
-            failure = f"yamllint failed (exit {result.returncode}): {result.stderr_tail()}"
+        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1))
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure, notices=notices)
         try:
