@@ -1,0 +1,900 @@
+"""What do the analyzers cost under the bot, cold, warm from the cache, and beside the raw tools?
+
+Run by hand:  .venv/bin/python bench/bench_analyzers.py [--runs 3] [--keep]
+
+Builds a throwaway git repository: a base commit on `main` and a `feature` branch whose one commit
+adds or modifies 20 files across languages (Python, JavaScript, TypeScript, Go, Java, Ruby, PHP, C,
+shell, a Dockerfile, a GitHub Actions workflow, a plain YAML file), each 50-300 lines made by
+repeating realistic function templates, with some real problems in them. Then, in the same run,
+times (median of --runs):
+
+  cache  the review of main..feature the way `review_local` runs it (bot.review.analyze_changes),
+         with a fresh analyzers.cache.MemoryCache (cold); then one more commit on `feature` that
+         changes ONE file, and the re-review with the same cache (warm) and with no cache at all
+  raw    each analyzer's own command line (the argv its `command()` builds, the same environment)
+         run directly with subprocess on the head versions of the same files: one tool after the
+         other, and all at once (the bot runs its analyzers concurrently, so that is the floor)
+
+and prints the ratios, each analyzer's time under the bot (AnalyzerResult.duration) beside the raw
+tool's, and how many files each analyzer ran on in the warm re-review (AnalyzerResult.files).
+One untimed review and one untimed raw round come first: tool versions are then cached in the
+process (as in the long-running App) and files are in the page cache. No network is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from analyzers import Analyzer
+from analyzers.base import checkable_files
+from analyzers.cache import AnalysisCache, MemoryCache
+from analyzers.diff import parse_unified_diff
+from analyzers.hadolint import OWN_CONFIG
+from analyzers.process import find_tool, minimal_env
+from analyzers.semgrep import find_semgrep
+from analyzers.shellcheck import ShellcheckAnalyzer
+from bot.checkout import git as bot_git
+from bot.checkout import git_env as bot_git_env
+from bot.checkout import local_git_dir
+from bot.config import ReviewSettings
+from bot.policy import build_analyzers, write_rule_files
+from bot.repo_config import load_local_policy
+from bot.review import ReviewOutcome, analyze_changes, resolve_commit
+
+TIMEOUT = 120  # per command, raw or git; the bot's own analyzer timeout is its default (120 s)
+MAX_RUNS = 10
+PUSHED_FILE = "app/service.py"  # the one file the second push changes
+# Exit statuses that mean "ran fine" (with or without findings), per tool.
+OK_EXITS: dict[str, tuple[int, ...]] = {
+    "ruff": (0, 1),
+    "bandit": (0, 1),
+    "semgrep": (0, 1),
+    "shellcheck": (0, 1, 2),
+    "hadolint": (0,),
+    "yamllint": (0, 1),
+    "detect-secrets": (0,),
+}
+
+# ---------------------------------------------------------------------------------------------
+# The pull request's files: templates repeated with @N@ replaced by a number, plus problems.
+# Credentials are split so that no scanner flags this file itself.
+
+FAKE_AWS_KEY = "AKIA" + "Z7Q4TLPJ3XW2RM5N"
+FAKE_PASSWORD = "hunter2" + "-Sup3rS3cret!"
+
+PY_HEAD = '''"""Record handling for the ingest service."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+
+import yaml
+
+'''
+PY_FUNC = '''
+def process_record_@N@(record, options=None):
+    """Normalise record @N@ and return its cleaned fields."""
+    options = options or {}
+    fields = {}
+    for key, value in record.items():
+        if value is None:
+            continue
+        fields[key.strip().lower()] = str(value).strip()
+    if options.get("strict") and not fields:
+        raise ValueError("empty record @N@")
+    return fields
+
+'''
+PY_BAD = """
+DB_PASSWORD = "@PASSWORD@"
+AWS_ACCESS_KEY_ID = "@AWS_KEY@"
+
+
+def run_command(cmd, args=[]):
+    args.append(cmd)
+    return subprocess.call(cmd, shell=True)
+
+
+def load_config(text):
+    return yaml.load(text)
+
+
+def find_user(cursor, name):
+    cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)
+    return cursor.fetchone()
+
+
+def checksum(data):
+    try:
+        return hashlib.md5(data).hexdigest()
+    except:
+        pass
+
+""".replace("@PASSWORD@", FAKE_PASSWORD).replace("@AWS_KEY@", FAKE_AWS_KEY)
+
+JS_HEAD = """'use strict';
+
+const childProcess = require('child_process');
+const express = require('express');
+
+const app = express();
+"""
+JS_FUNC = """
+function formatItem@N@(item, opts) {
+  const options = Object.assign({ currency: 'EUR' }, opts);
+  if (!item || typeof item.price !== 'number') {
+    return null;
+  }
+  const total = item.price * (item.quantity || 1);
+  return {
+    id: item.id,
+    label: `${item.name} (#@N@)`,
+    total: total.toFixed(2) + ' ' + options.currency,
+  };
+}
+"""
+JS_BAD = """
+app.get('/files', (req, res) => {
+  childProcess.exec('ls -l ' + req.query.dir, (err, out) => res.send(out));
+});
+
+app.post('/calc', (req, res) => {
+  res.send(String(eval(req.body.expression)));
+});
+
+function showName(el, name) {
+  el.innerHTML = '<b>' + name + '</b>';
+}
+
+function findOrder(db, req) {
+  return db.query('SELECT * FROM orders WHERE id = ' + req.params.id);
+}
+"""
+
+TS_HEAD = """import jwt from 'jsonwebtoken';
+import { HttpClient, Resource } from './http';
+
+"""
+TS_FUNC = """
+export async function fetchResource@N@(client: HttpClient, id: string): Promise<Resource | undefined> {
+  const response = await client.get(`/api/resources/${encodeURIComponent(id)}?v=@N@`);
+  if (response.status === 404) {
+    return undefined;
+  }
+  if (response.status >= 400) {
+    throw new Error(`request @N@ failed: ${response.status}`);
+  }
+  return response.body as Resource;
+}
+"""
+TS_BAD = """
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+export function issueToken(user: string): string {
+  return jwt.sign({ sub: user }, '', { algorithm: 'none' });
+}
+"""
+
+GO_HEAD = """package handler
+
+import (
+	"crypto/md5"
+	"crypto/tls"
+	"database/sql"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+type Entry struct {
+	Name string
+	Size int
+}
+"""
+GO_FUNC = """
+func ParseEntry@N@(raw map[string]string) (*Entry, error) {
+	name, ok := raw["name"]
+	if !ok || name == "" {
+		return nil, fmt.Errorf("entry @N@: missing name")
+	}
+	size, err := strconv.Atoi(raw["size"])
+	if err != nil {
+		return nil, fmt.Errorf("entry @N@: bad size: %w", err)
+	}
+	return &Entry{Name: strings.TrimSpace(name), Size: size}, nil
+}
+"""
+GO_BAD = """
+func ListDir(dir string) ([]byte, error) {
+	return exec.Command("sh", "-c", "ls "+dir).Output()
+}
+
+func Client() *tls.Config {
+	return &tls.Config{InsecureSkipVerify: true}
+}
+
+func FindUser(db *sql.DB, id string) (*sql.Rows, error) {
+	return db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = %s", id))
+}
+
+func Sum(data []byte) [16]byte {
+	return md5.Sum(data)
+}
+"""
+
+JAVA_HEAD = """package com.example.app;
+
+import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+public class @CLASS@ {
+"""
+JAVA_FUNC = """
+    public static String normalize@N@(String input) {
+        if (input == null || input.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (char c : input.toCharArray()) {
+            if (Character.isLetterOrDigit(c)) {
+                out.append(Character.toLowerCase(c));
+            }
+        }
+        return out.toString() + "-@N@";
+    }
+"""
+JAVA_BAD = """
+    public static Process ping(String host) throws Exception {
+        return Runtime.getRuntime().exec("ping -c 1 " + host);
+    }
+
+    public static ResultSet find(Statement stmt, String id) throws Exception {
+        return stmt.executeQuery("SELECT * FROM users WHERE id = " + id);
+    }
+
+    public static byte[] digest(byte[] data) throws Exception {
+        return MessageDigest.getInstance("MD5").digest(data);
+    }
+"""
+JAVA_TAIL = "}\n"
+
+RB_HEAD = """require 'yaml'
+
+class ReportWorker
+"""
+RB_FUNC = """
+  def summarize_@N@(rows)
+    return {} if rows.nil? || rows.empty?
+
+    totals = Hash.new(0)
+    rows.each do |row|
+      totals[row[:category]] += row[:amount].to_f
+    end
+    totals.transform_values { |v| v.round(2) }
+  end
+"""
+RB_BAD = """
+  def unpack(params)
+    system("tar xf #{params[:file]}")
+    eval(params[:code])
+  end
+
+  def restore(data)
+    Marshal.load(data)
+  end
+
+  def find(name)
+    User.where("name = '#{name}'")
+  end
+"""
+RB_TAIL = "end\n"
+
+PHP_HEAD = """<?php
+
+declare(strict_types=1);
+"""
+PHP_FUNC = """
+function render_row_@N@(array $row): string
+{
+    $cells = [];
+    foreach ($row as $key => $value) {
+        $text = htmlspecialchars((string) $value);
+        $cells[] = '<td class="' . htmlspecialchars($key) . '">' . $text . '</td>';
+    }
+    return '<tr data-row="@N@">' . implode('', $cells) . '</tr>';
+}
+"""
+PHP_BAD = """
+function list_dir(): void
+{
+    system("ls " . $_GET['dir']);
+    echo $_GET['name'];
+}
+
+function load_session($db)
+{
+    $session = unserialize($_POST['data']);
+    return mysqli_query($db, "SELECT * FROM users WHERE id = " . $_GET['id']);
+}
+"""
+
+C_HEAD = """#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD_MAX 256
+
+struct field {
+    int id;
+    char value[FIELD_MAX];
+};
+"""
+C_FUNC = """
+int parse_field_@N@(const char *line, struct field *out)
+{
+    size_t len;
+    if (line == NULL || out == NULL) {
+        return -1;
+    }
+    len = strnlen(line, FIELD_MAX - 1);
+    memcpy(out->value, line, len);
+    out->value[len] = '\\0';
+    out->id = @N@;
+    return 0;
+}
+"""
+C_BAD = """
+void copy_name(char *dest, const char *name)
+{
+    char buf[64];
+    strcpy(buf, name);
+    sprintf(dest, "%s", buf);
+}
+
+int run(const char *cmd, const char *user)
+{
+    printf(user);
+    return system(cmd);
+}
+"""
+
+SH_HEAD = """#!/usr/bin/env bash
+set -euo pipefail
+
+BACKUP_ROOT="${BACKUP_ROOT:-/var/backups}"
+"""
+SH_FUNC = """
+backup_dir_@N@() {
+  local src="$1"
+  local dest="${BACKUP_ROOT}/@N@"
+  if [ ! -d "$src" ]; then
+    echo "skip: $src is not a directory" >&2
+    return 1
+  fi
+  mkdir -p "$dest"
+  tar -czf "$dest/$(date +%Y%m%d).tar.gz" -C "$src" .
+}
+"""
+SH_BAD = """
+cleanup() {
+  rm -rf $TARGET/*
+  cd $1
+  for f in $(ls *.log); do
+    echo $f
+  done
+}
+"""
+
+DOCKER_HEAD = """FROM python:3.12-slim AS build
+
+WORKDIR /src
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+"""
+DOCKER_STEP = """
+# component @N@
+COPY components/c@N@ /src/components/c@N@
+RUN python -m compileall -q /src/components/c@N@ \\
+    && python -m pip check
+"""
+DOCKER_BAD = """
+FROM ubuntu:latest
+RUN apt-get update && apt-get install -y curl git
+ADD https://example.com/tool.tar.gz /opt/
+RUN cd /opt && tar xzf tool.tar.gz
+COPY --from=build /src /app
+RUN sudo chmod -R 777 /app
+CMD python /app/main.py
+"""
+
+WF_HEAD = """name: ci
+
+on:
+  pull_request_target:
+  push:
+    branches: [main]
+
+permissions: write-all
+
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - uses: someone/setup-tool@main
+      - run: echo "Thanks for ${{ github.event.pull_request.title }}"
+      - run: npm ci && npm test
+"""
+WF_JOB = """
+  test-@N@:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    steps:
+      - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11
+      - name: shard @N@
+        env:
+          SHARD: "@N@"
+        run: |
+          python -m pip install -r requirements.txt
+          python -m pytest --shard "$SHARD"
+"""
+
+YAML_HEAD = """# service configuration
+version: 3
+logging:
+  level: info
+  format: json
+"""
+YAML_ITEM = """
+service_@N@:
+  image: registry.local/service-@N@:1.4.2
+  replicas: 2
+  ports:
+    - "80@N@:8080"
+  environment:
+    SERVICE_ID: "@N@"
+    LOG_LEVEL: info
+"""
+YAML_BAD = """
+defaults: &defaults
+  enabled: yes
+  mode: 0755
+  retries: 3
+  retries: 5
+extra:
+  <<: *undeclared
+"""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file of the pull request: head text, template repeated ``reps`` times, problems midway."""
+
+    path: str
+    head: str
+    template: str
+    reps: int
+    bad: str = ""
+    tail: str = ""
+    in_base: bool = False  # modified by the PR (else added); the base lacks problems and 3 reps
+
+    def text(self, *, base: bool = False) -> str:
+        reps = max(self.reps - 3, 1) if base else self.reps
+        funcs = [self.template.replace("@N@", str(n)) for n in range(1, reps + 1)]
+        middle = len(funcs) // 2
+        body = funcs[:middle] + ([] if base else [self.bad]) + funcs[middle:]
+        return self.head + "".join(body) + self.tail
+
+    def java(self, name: str) -> Source:
+        return replace(self, head=self.head.replace("@CLASS@", name))
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("app/service.py", PY_HEAD, PY_FUNC, 18, PY_BAD, in_base=True),
+    Source("app/db.py", PY_HEAD, PY_FUNC, 12, PY_BAD, in_base=True),
+    Source("app/handlers.py", PY_HEAD, PY_FUNC, 22),
+    Source("web/server.js", JS_HEAD, JS_FUNC, 15, JS_BAD),
+    Source("web/client.js", JS_HEAD, JS_FUNC, 8, in_base=True),
+    Source("web/api.ts", TS_HEAD, TS_FUNC, 20, TS_BAD),
+    Source("web/store.ts", TS_HEAD, TS_FUNC, 6),
+    Source("internal/handler/entries.go", GO_HEAD, GO_FUNC, 16, GO_BAD, in_base=True),
+    Source("internal/handler/parse.go", GO_HEAD, GO_FUNC, 8),
+    Source("src/main/java/com/example/app/App.java", JAVA_HEAD, JAVA_FUNC, 18, JAVA_BAD, JAVA_TAIL).java(
+        "App"
+    ),
+    Source("src/main/java/com/example/app/Text.java", JAVA_HEAD, JAVA_FUNC, 6, "", JAVA_TAIL).java("Text"),
+    Source("lib/report_worker.rb", RB_HEAD, RB_FUNC, 20, RB_BAD, RB_TAIL),
+    Source("public/index.php", PHP_HEAD, PHP_FUNC, 20, PHP_BAD),
+    Source("native/field.c", C_HEAD, C_FUNC, 16, C_BAD, in_base=True),
+    Source("scripts/backup.sh", SH_HEAD, SH_FUNC, 14, SH_BAD, in_base=True),
+    Source("scripts/setup.sh", SH_HEAD, SH_FUNC, 5),
+    Source("Dockerfile", DOCKER_HEAD, DOCKER_STEP, 12, DOCKER_BAD),
+    Source(".github/workflows/ci.yml", WF_HEAD, WF_JOB, 10),
+    Source("config/services.yaml", YAML_HEAD, YAML_ITEM, 14, YAML_BAD, in_base=True),
+    Source("config/defaults.yml", YAML_HEAD, YAML_ITEM, 8),
+)
+BASE_ONLY = {
+    "README.md": "# demo service\n\nA repository made by bench_analyzers.py.\n",
+    "requirements.txt": "pyyaml==6.0.1\nrequests==2.32.3\n",
+}
+PUSH_SNIPPET = '''
+
+def push_fix(record):
+    """Added by the one-file push."""
+    return process_record_1(record, {"strict": True})
+'''
+
+# ---------------------------------------------------------------------------------------------
+# The repository.
+
+
+def git_env() -> dict[str, str]:
+    """Fixed identity and dates, and none of the user's git config: the same repo every run."""
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    env.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="bench@example.invalid",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="bench@example.invalid",
+        GIT_AUTHOR_DATE="2024-01-01T00:00:00Z",
+        GIT_COMMITTER_DATE="2024-01-01T00:00:00Z",
+    )
+    return env
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        env=git_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    return result.stdout
+
+
+def write(repo: Path, path: str, text: str) -> None:
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def build_repo(repo: Path) -> str:
+    """`main` with the base versions, `feature` adding/modifying the 20 files; returns its sha."""
+    git(repo.parent, "init", "--quiet", "--initial-branch=main", repo.name)
+    for path, text in BASE_ONLY.items():
+        write(repo, path, text)
+    for src in SOURCES:
+        if src.in_base:
+            write(repo, src.path, src.text(base=True))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--no-gpg-sign", "-m", "base")
+    git(repo, "checkout", "--quiet", "-b", "feature")
+    for src in SOURCES:
+        write(repo, src.path, src.text())
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--no-gpg-sign", "-m", "feature: 20 files")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def push_one_file(repo: Path, feature_sha: str) -> None:
+    """Reset `feature` to its first commit, then commit a change to ONE file on it."""
+    git(repo, "reset", "--quiet", "--hard", feature_sha)
+    with (repo / PUSHED_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(PUSH_SNIPPET)
+    git(repo, "commit", "--quiet", "--no-gpg-sign", "--all", "-m", f"push: change {PUSHED_FILE}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The bot: bot.review.review_local's steps, with a cache passed to analyze_changes.
+
+
+@dataclass
+class BotRun:
+    total: float  # the whole review: refs, policy, merge-base, diff, analyze_changes
+    analyze: float  # analyze_changes alone: write head files, run analyzers, filter
+    outcome: ReviewOutcome
+
+
+async def bot_review(
+    repo: Path, cache: AnalysisCache | None, base: str = "main", head: str = "feature"
+) -> BotRun:
+    started = time.perf_counter()
+    git_dir = await local_git_dir(repo)
+    with tempfile.TemporaryDirectory(prefix="bench-analyzers-bot-") as tmp:
+        workdir = Path(tmp)
+        env = bot_git_env(workdir)
+        head_sha = await resolve_commit(git_dir, head, env=env)
+        base_sha = await resolve_commit(git_dir, base, env=env)
+        policy = await load_local_policy(git_dir, base_sha, env, ReviewSettings())
+        analyzers = build_analyzers(
+            policy.settings, write_rule_files(workdir / "repo-rules", policy.rule_files)
+        )
+        merge_base = await bot_git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
+        diff_args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv"]
+        diff_text = await bot_git(
+            [*diff_args, "-M", "-U3", merge_base.decode().strip(), head_sha],
+            git_dir=git_dir,
+            env=env,
+            timeout=TIMEOUT,
+        )
+        diffs = parse_unified_diff(diff_text.decode("utf-8", "surrogateescape"))
+        analyze_started = time.perf_counter()
+        outcome = await analyze_changes(
+            git_dir,
+            head_sha,
+            diffs,
+            env=env,
+            fetch_missing=False,
+            settings=policy.settings,
+            workdir=workdir,
+            analyzers=analyzers,
+            cache=cache,
+        )
+        analyze = time.perf_counter() - analyze_started
+    return BotRun(time.perf_counter() - started, analyze, outcome)
+
+
+def run_bot(repo: Path, cache: AnalysisCache | None) -> BotRun:
+    run = asyncio.run(bot_review(repo, cache))
+    errors = run.outcome.errors
+    if errors:
+        print(f"warning: the bot reported analyzer errors: {errors}")
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# The raw tools: each analyzer's own argv, on the head files written out to a folder.
+
+
+@dataclass(frozen=True)
+class RawCommand:
+    tool: str
+    argv: list[str]
+    env: dict[str, str]
+    stdin: bytes | None
+    files: int
+
+
+def raw_commands(
+    root: Path, paths: Sequence[str], analyzers: Sequence[Analyzer], home: Path
+) -> list[RawCommand]:
+    """The command line each analyzer would run on ``paths`` (relative to ``root``)."""
+    out: list[RawCommand] = []
+    for analyzer in analyzers:
+        mine = [p for p in paths if analyzer.handles(p)]
+        files = (
+            analyzer.scripts(root, mine)
+            if isinstance(analyzer, ShellcheckAnalyzer)
+            else checkable_files(root, mine)
+        )
+        if not files:
+            continue
+        env, stdin = minimal_env(), None
+        name = analyzer.name
+        if name in ("ruff", "shellcheck", "hadolint"):
+            exe = find_tool(name)
+            if exe is None:
+                raise SystemExit(f"bench_analyzers: {name} is not installed")
+            argv = analyzer.command(exe, files)  # type: ignore[attr-defined]
+            stdin = OWN_CONFIG if name == "hadolint" else None
+        elif name == "semgrep":
+            exe = find_semgrep()
+            if exe is None:
+                raise SystemExit("bench_analyzers: semgrep is not installed")
+            rules, _ = analyzer.usable_rules()  # type: ignore[attr-defined]
+            argv = analyzer.command(exe, rules, files)  # type: ignore[attr-defined]
+            # The bot's semgrep environment: no version check, no metrics, a throwaway HOME.
+            home_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home)}
+            env = minimal_env(
+                {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off", **home_env}
+            )
+        elif name in ("bandit", "yamllint", "detect-secrets"):
+            argv = analyzer.command(files)  # type: ignore[attr-defined]
+        else:
+            continue  # actions: the bot's own in-process rules, no tool to run
+        out.append(RawCommand(name, argv, env, stdin, len(files)))
+    return out
+
+
+def start(cmd: RawCommand, cwd: Path, sink: Path) -> subprocess.Popen[bytes]:
+    # Output goes to files, not pipes: nothing blocks on a full pipe while another tool is awaited.
+    with (sink / f"{cmd.tool}.out").open("wb") as out, (sink / f"{cmd.tool}.err").open("wb") as err:
+        proc = subprocess.Popen(
+            cmd.argv,
+            cwd=cwd,
+            env=cmd.env,
+            stdin=subprocess.PIPE if cmd.stdin is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+        )
+    if cmd.stdin is not None and proc.stdin is not None:
+        proc.stdin.write(cmd.stdin)
+        proc.stdin.close()
+    return proc
+
+
+def finish(cmd: RawCommand, proc: subprocess.Popen[bytes], sink: Path) -> None:
+    # A blocking wait, bounded by a timer that kills: Popen.wait(timeout=) polls with sleeps of up
+    # to 50 ms, which would add that much to every raw time.
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        proc.wait()
+    finally:
+        timer.cancel()
+    if proc.returncode == -signal.SIGKILL:
+        raise SystemExit(f"bench_analyzers: {cmd.tool} took more than {TIMEOUT} s")
+    if proc.returncode not in OK_EXITS[cmd.tool]:
+        err = (sink / f"{cmd.tool}.err").read_bytes().decode(errors="replace")[-800:]
+        raise SystemExit(f"bench_analyzers: {cmd.tool} exited {proc.returncode}:\n{err}")
+
+
+def raw_alone(cmd: RawCommand, cwd: Path, sink: Path) -> float:
+    started = time.perf_counter()
+    proc = start(cmd, cwd, sink)
+    finish(cmd, proc, sink)
+    return time.perf_counter() - started
+
+
+def raw_at_once(cmds: Sequence[RawCommand], cwd: Path, sink: Path) -> tuple[float, dict[str, float]]:
+    """Wall time of starting every tool at once and waiting for the last; each tool's own time."""
+    done: dict[str, float] = {}
+    failures: list[BaseException] = []
+    started = time.perf_counter()
+    procs = [(cmd, start(cmd, cwd, sink)) for cmd in cmds]
+
+    def wait(cmd: RawCommand, proc: subprocess.Popen[bytes]) -> None:
+        try:
+            finish(cmd, proc, sink)
+        except SystemExit as exc:
+            failures.append(exc)
+        done[cmd.tool] = time.perf_counter() - started
+
+    threads = [threading.Thread(target=wait, args=pair) for pair in procs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT + 10)
+    wall = time.perf_counter() - started
+    for _, proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if failures:
+        raise failures[0]
+    return wall, done
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def repeat(runs: int, measure: Callable[[], float]) -> float:
+    return median([measure() for _ in range(runs)])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--runs", type=int, default=3, help=f"runs per figure (1-{MAX_RUNS}); the median is printed"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated repository")
+    args = parser.parse_args()
+    runs = min(max(args.runs, 1), MAX_RUNS)
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-analyzers-"))
+    try:
+        repo = tmp / "repo"
+        feature_sha = build_repo(repo)
+        changed = git(repo, "diff", "--name-only", "main", "feature").split()
+        lines = sum(len((repo / p).read_bytes().splitlines()) for p in changed)
+        run_bot(repo, None)  # untimed: tool versions cached, files in the page cache
+
+        # 1. Cache effect: cold review, one-file push, warm re-review, re-review without cache.
+        cold: list[BotRun] = []
+        warm: list[BotRun] = []
+        nocache: list[BotRun] = []
+        for _ in range(runs):
+            git(repo, "reset", "--quiet", "--hard", feature_sha)
+            cache = MemoryCache()
+            cold.append(run_bot(repo, cache))
+            push_one_file(repo, feature_sha)
+            warm.append(run_bot(repo, cache))
+            nocache.append(run_bot(repo, None))
+
+        # 2. Raw tools on the head files of the re-reviewed commit, written out as the bot does.
+        head_dir, sink, home = tmp / "head", tmp / "sink", tmp / "home"
+        for folder in (sink, home):
+            folder.mkdir()
+        for path in changed:
+            write(head_dir, path, git(repo, "show", f"feature:{path}"))
+        analyzers = build_analyzers(ReviewSettings())
+        cmds = raw_commands(head_dir, sorted(changed), analyzers, home)
+        for cmd in cmds:  # untimed round
+            raw_alone(cmd, head_dir, sink)
+        alone = {cmd.tool: repeat(runs, lambda cmd=cmd: raw_alone(cmd, head_dir, sink)) for cmd in cmds}
+        together = [raw_at_once(cmds, head_dir, sink) for _ in range(runs)]
+        at_once = median([wall for wall, _ in together])
+        at_once_each = {cmd.tool: median([each[cmd.tool] for _, each in together]) for cmd in cmds}
+        one_by_one = sum(alone.values())
+
+        cold_s = median([r.total for r in cold])
+        warm_s = median([r.total for r in warm])
+        nocache_s = median([r.total for r in nocache])
+        nocache_analyze = median([r.analyze for r in nocache])
+        per_tool = {
+            name: median([next(x.duration for x in r.outcome.results if x.tool == name) for r in nocache])
+            for name in (a.name for a in analyzers)
+        }
+        files_nocache = {x.tool: x.files for x in nocache[-1].outcome.results}
+        files_warm = {x.tool: x.files for x in warm[-1].outcome.results}
+        warm_analyze = median([r.analyze for r in warm])
+
+        kept = nocache[-1].outcome
+        print(
+            f"change: main..feature, {len(changed)} files, {lines} lines; then a push changing {PUSHED_FILE}"
+        )
+        print(f"cores: {os.cpu_count()}    runs per figure: {runs} (median)")
+        print("-- cache: the bot's whole review (refs, policy, git diff, write files, analyze, filter)")
+        print(f"bot   cold review, fresh MemoryCache            {cold_s:7.3f} s")
+        print(f"bot   re-review after the push, same cache      {warm_s:7.3f} s")
+        print(f"bot   re-review after the push, no cache        {nocache_s:7.3f} s")
+        print(f"  of which analyze_changes: warm {warm_analyze:.3f} s, no cache {nocache_analyze:.3f} s")
+        print(f"ratio cold / warm                               {cold_s / warm_s:7.2f}")
+        print(f"ratio no cache / warm                           {nocache_s / warm_s:7.2f}")
+        print("files each analyzer ran on (AnalyzerResult.files):")
+        print("  warm:     " + ", ".join(f"{tool} {n}" for tool, n in files_warm.items()))
+        print("  no cache: " + ", ".join(f"{tool} {n}" for tool, n in files_nocache.items()))
+        print("-- bot (re-review, no cache) vs raw tools on the same head files")
+        print(f"raw   every tool, one after the other           {one_by_one:7.3f} s")
+        print(f"raw   every tool at once                        {at_once:7.3f} s")
+        print(f"ratio bot / raw (one after the other)           {nocache_s / one_by_one:7.2f}")
+        print(f"ratio bot / raw (at once, as the bot runs)      {nocache_s / at_once:7.2f}")
+        print(f"ratio analyze_changes / raw at once             {nocache_analyze / at_once:7.2f}")
+        print(f"bot overhead over raw at once                   {nocache_s - at_once:7.3f} s")
+        print("per analyzer: bot duration (all running at once) | raw alone | raw when all run at once")
+        print(f"{'tool':<15}{'files':>6}{'bot':>10}{'raw files':>11}{'alone':>9}{'at once':>10}")
+        raw_files = {cmd.tool: cmd.files for cmd in cmds}
+        for name, bot_s in per_tool.items():
+            row = f"{name:<15}{files_nocache.get(name, 0):>6}{bot_s:9.3f}s"
+            if name in alone:
+                row += f"{raw_files[name]:>11}{alone[name]:8.3f}s{at_once_each[name]:9.3f}s"
+            else:
+                row += "   (in-process rules, no raw tool)"
+            print(row)
+        print(f"findings: bot {len(kept.findings)} on changed lines of {kept.files_analyzed} files")
+        if args.keep:
+            print(f"repository kept in {repo}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
