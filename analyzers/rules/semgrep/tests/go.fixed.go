@@ -35,8 +35,21 @@ func query(ctx context.Context, db *sql.DB, id string) {
 	db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = '%s'", id))
 	// ruleid: go-sql-string-formatting
 	db.ExecContext(ctx, "DELETE FROM users WHERE id = "+id)
+	// ruleid: go-sql-string-formatting
+	db.Query("SELECT * FROM users WHERE name = '" + id + "' LIMIT 1")
+	// ruleid: go-sql-string-formatting
+	db.ExecContext(ctx, "UPDATE users SET seen = now() WHERE id = '"+id+"'")
 	// ok: go-sql-string-formatting
 	db.Query("SELECT * FROM users WHERE id = $1", id)
+	byName := fmt.Sprintf("SELECT * FROM users WHERE name = '%s'", id)
+	// ruleid: go-sql-string-formatting
+	db.Query(byName)
+	purge := "DELETE FROM sessions WHERE user_id = " + id
+	// ruleid: go-sql-string-formatting
+	db.ExecContext(ctx, purge)
+	fixed := "SELECT * FROM users WHERE id = $1"
+	// ok: go-sql-string-formatting
+	db.QueryContext(ctx, fixed, id)
 }
 
 func hashes(data []byte) {

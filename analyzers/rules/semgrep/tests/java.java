@@ -10,6 +10,10 @@ public class Example {
         // ruleid: java-command-injection
         Runtime.getRuntime().exec("ls " + name);
         // ruleid: java-command-injection
+        Runtime.getRuntime().exec("lp -d " + name + " /var/spool/label.pdf");
+        // ok: java-command-injection
+        Runtime.getRuntime().exec("lp -d office /var/spool/label.pdf");
+        // ruleid: java-command-injection
         new ProcessBuilder("sh", "-c", name).start();
         // ok: java-command-injection
         new ProcessBuilder("ls", name).start();

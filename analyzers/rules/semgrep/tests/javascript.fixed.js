@@ -43,10 +43,24 @@ function run(userInput, el, db, id, req) {
   db.query("SELECT * FROM users WHERE id = " + id, cb);
   // ruleid: js-sql-string-concatenation
   db.execute(`DELETE FROM t WHERE name = '${userInput}'`);
+  // ruleid: js-sql-string-concatenation
+  db.query("SELECT * FROM users WHERE name = '" + userInput + "'", cb);
   // ok: js-sql-string-concatenation
   db.query("SELECT * FROM users WHERE id = ?", [id], cb);
   // ok: js-sql-string-concatenation
   logger.info("select " + id);
+  const byName = "SELECT * FROM users WHERE name = '" + userInput + "'";
+  // ruleid: js-sql-string-concatenation
+  db.query(byName, cb);
+  let purge = `DELETE FROM sessions WHERE user_id = ${id}`;
+  // ruleid: js-sql-string-concatenation
+  db.run(purge);
+  const fixed = "SELECT * FROM users WHERE id = ?";
+  // ok: js-sql-string-concatenation
+  db.query(fixed, [id], cb);
+  const greeting = "Hello " + userInput;
+  // ok: js-sql-string-concatenation
+  db.query(greeting, cb);
 
   const agent = new https.Agent({
     // ruleid: js-tls-reject-unauthorized-disabled

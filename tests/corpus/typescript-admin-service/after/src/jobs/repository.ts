@@ -1,0 +1,3 @@
+export interface Repository {
+  query(sql: string, params?: unknown[]): Promise<Array<{ id: number }>>;
+}
