@@ -24,7 +24,16 @@ from bot.github import GitHubClient, GitHubHTTPError
 log = logging.getLogger(__name__)
 
 CONFIG_PATH = ".github/review-bot.yml"
-KNOWN_ANALYZERS = ("ruff", "bandit", "semgrep", "shellcheck", "hadolint", "actions", "yamllint", "detect-secrets")
+KNOWN_ANALYZERS = (
+    "ruff",
+    "bandit",
+    "semgrep",
+    "shellcheck",
+    "hadolint",
+    "actions",
+    "yamllint",
+    "detect-secrets",
+)
 ANALYZER_ALIASES = {"secrets": "detect-secrets"}  # the friendlier name people will type
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_RULE_FILES = 20

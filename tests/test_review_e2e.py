@@ -257,3 +257,53 @@ async def test_another_bots_markers_are_not_taken_for_ours(world: World):
     [again] = world.reviews()
     assert placed(again) == placed(ours)
     assert len(world.summaries()) == 2  # the impostor's is left alone; ours is new
+
+
+WORKFLOW = """name: greet
+on: pull_request_target
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: echo "Thanks for ${{ github.event.pull_request.title }}"
+"""
+SERVER_JS = """const { exec } = require("child_process");
+
+function archive(req, res) {
+  exec("tar czf out.tgz " + req.query.dir, () => res.send("ok"));
+}
+
+module.exports = { archive };
+"""
+SETTINGS_PY = """import yaml
+
+
+def load(stream):
+    return yaml.load(stream)
+"""
+
+
+async def test_many_languages_in_one_pr_each_on_its_line(aiohttp_client, github, tmp_path):
+    path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
+    commit(
+        path,
+        {".github/workflows/greet.yml": WORKFLOW, "server.js": SERVER_JS, "settings.py": SETTINGS_PY},
+        branch="feature",
+    )
+    world = await make_world(aiohttp_client, github, path)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    [review] = world.reviews()
+    found = placed(review)
+    assert ("server.js", 4, "js-child-process-exec-injection") in found
+    assert (".github/workflows/greet.yml", 9, "actions-pull-request-target-checkout") in found
+    assert (".github/workflows/greet.yml", 10, "actions-script-injection") in found
+    yaml_comment = next(c for c in review["comments"] if c["path"] == "settings.py" and c["line"] == 5)
+    assert "```suggestion\n    return yaml.safe_load(stream)\n```" in yaml_comment["body"]
+    assert "also reported by bandit `B506`" in yaml_comment["body"]
+    [summary] = world.summaries()
+    for tool in ("semgrep", "actions", "bandit"):
+        assert tool in summary["body"]

@@ -6,6 +6,8 @@ fun commands(dir: String) {
     Runtime.getRuntime().exec("ls ${dir}")
     // ok: kt-command-injection
     ProcessBuilder(listOf("ls", dir)).start()
+    // ruleid: kt-command-injection
+    Runtime.getRuntime().exec("tar czf " + dir + ".tgz " + dir)
 }
 
 fun queries(stmt: java.sql.Statement, id: String) {
@@ -13,6 +15,8 @@ fun queries(stmt: java.sql.Statement, id: String) {
     stmt.executeQuery("SELECT * FROM users WHERE id = '${id}'")
     // ok: kt-sql-string-template
     stmt.executeQuery("SELECT * FROM users")
+    // ruleid: kt-sql-string-template
+    stmt.executeQuery("SELECT * FROM users WHERE name = '" + id + "' LIMIT 1")
 }
 
 fun hashes() {

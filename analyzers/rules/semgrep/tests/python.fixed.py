@@ -47,6 +47,14 @@ def querying(cur, user_id, name):
     cur.execute(f"DELETE FROM users WHERE name = '{name}'")
     # ok: py-sql-string-formatting
     cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))
+    # ruleid: py-sql-string-formatting
+    cur.execute("SELECT * FROM users WHERE name = '" + name + "' LIMIT 1")
+    query = f"UPDATE users SET seen = 1 WHERE id = {user_id}"
+    # ruleid: py-sql-string-formatting
+    cur.execute(query)
+    constant = "SELECT count(*) FROM users"
+    # ok: py-sql-string-formatting
+    cur.execute(constant)
 
 
 def hashing(data):
