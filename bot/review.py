@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzers import Analyzer, AnalyzerResult, Finding, with_fingerprints
@@ -44,6 +44,16 @@ class ReviewOutcome:
         return {r.tool: r.version for r in self.results if r.version}
 
 
+def without_outside_suggestion(finding: Finding, diffs: Mapping[str, FileDiff]) -> Finding:
+    """A one-click fix may only rewrite lines the PR itself changed (it matters in diff_context mode)."""
+    diff = diffs.get(finding.path)
+    if finding.suggestion is None or (
+        diff and all(n in diff.added for n in range(finding.line, finding.end_line + 1))
+    ):
+        return finding
+    return replace(finding, suggestion=None)
+
+
 async def analyze_changes(
     git_dir: Path,
     head_sha: str,
@@ -75,7 +85,7 @@ async def analyze_changes(
     )
     raw = [f for r in results for f in r.findings if not is_ignored(f, settings)]
     on_diff = filter_findings(with_fingerprints(raw, files.read_lines), diffs, mode=settings.filter_mode)
-    kept = merge_findings(on_diff)
+    kept = [without_outside_suggestion(f, diffs) for f in merge_findings(on_diff)]
     outcome = ReviewOutcome(
         findings=kept,
         results=results,

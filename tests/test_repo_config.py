@@ -113,3 +113,53 @@ async def test_comment_on_threshold_keeps_notes_out_of_inline_comments(aiohttp_c
     assert {"py-subprocess-shell-true", "F821"} <= rules_of(world)
     [run] = world.check_runs()
     assert "B404" in {a["title"].split()[-1] for a in run["annotations"]}  # the check run lists everything
+
+
+OWN_RULES = """rules:
+  - id: acme-no-print-secrets
+    languages: [python]
+    severity: WARNING
+    message: Do not print the API key; our logs are shipped to a third party. Log a masked value.
+    pattern: print(..., api_key, ...)
+"""
+
+
+async def test_extra_semgrep_rules_come_from_the_base_branch(aiohttp_client, github, tmp_path):
+    config = "semgrep_rules: [.github/semgrep/acme.yml]\n"
+    path = make_repo(
+        tmp_path / "hello",
+        {"app.py": "x = 1\n", ".github/review-bot.yml": config, ".github/semgrep/acme.yml": OWN_RULES},
+    )
+    commit(
+        path,
+        {
+            "app.py": "x = 1\n\n\ndef show(api_key):\n    print('key', api_key)\n",
+            ".github/semgrep/acme.yml": "rules: []\n",
+        },
+        branch="feature",
+    )
+    world = await make_world(aiohttp_client, github, path)
+    assert await world.deliver("pull_request", world.payload("opened")) == 202
+    await world.settle()
+    assert "acme-no-print-secrets" in rules_of(world)  # the base branch's rule, not the PR's empty file
+
+
+async def test_suggestions_only_rewrite_lines_the_pr_changed(aiohttp_client, github, tmp_path):
+    # In diff_context mode a finding on an unchanged context line is kept, but not its fix.
+    path = make_repo(
+        tmp_path / "hello",
+        {
+            "app.py": "import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n",
+            ".github/review-bot.yml": "filter_mode: diff_context\n",
+        },
+    )
+    commit(
+        path,
+        {"app.py": "import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n\n\nX = 1\n"},
+        branch="feature",
+    )
+    world = await make_world(aiohttp_client, github, path)
+    await world.deliver("pull_request", world.payload("opened"))
+    await world.settle()
+    comments = [c for r in world.reviews() for c in r["comments"] if c["line"] == 5]
+    assert comments and all("```suggestion" not in c["body"] for c in comments)
