@@ -7,9 +7,6 @@ the PR head. Invalid configuration is reported on the PR and the review runs wit
 
 from __future__ import annotations
 
-import base64
-import binascii
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,9 +16,6 @@ import yaml
 
 from bot.checkout import CheckoutError, git
 from bot.config import ConfigError, ReviewSettings, check_review_choices, coerce
-from bot.github import GitHubClient, GitHubHTTPError
-
-log = logging.getLogger(__name__)
 
 CONFIG_PATH = ".github/review-bot.yml"
 KNOWN_ANALYZERS = (
@@ -106,50 +100,6 @@ def disabled_analyzers(value: Any, source: str) -> tuple[str, ...]:
         if not enabled:
             off.append(name)
     return tuple(off)
-
-
-async def read_base_file(
-    gh: GitHubClient, owner: str, repo: str, path: str, ref: str, limit: int
-) -> bytes | None:
-    """A file's bytes at ``ref`` through the contents API; None when it does not exist there."""
-    try:
-        item = await gh.getitem(
-            "/repos/{owner}/{repo}/contents/{+path}{?ref}",
-            {"owner": owner, "repo": repo, "path": path, "ref": ref},
-        )
-    except GitHubHTTPError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    if not isinstance(item, dict) or item.get("type") != "file":
-        raise ConfigError(f"{path} is not a file")
-    if int(item.get("size") or 0) > limit:
-        raise ConfigError(f"{path} is larger than {limit:,} bytes")
-    try:
-        return base64.b64decode(item.get("content") or "")
-    except (binascii.Error, ValueError):
-        raise ConfigError(f"{path}: GitHub sent content that is not base64") from None
-
-
-async def load_repo_policy(
-    gh: GitHubClient, owner: str, repo: str, base_sha: str, defaults: ReviewSettings
-) -> RepoPolicy:
-    """The repository's policy at the PR's base commit (never its head)."""
-    try:
-        raw = await read_base_file(gh, owner, repo, CONFIG_PATH, base_sha, MAX_CONFIG_BYTES)
-        if raw is None:
-            return RepoPolicy(defaults)
-        settings = parse_repo_config(raw.decode("utf-8", "replace"), defaults)
-        rule_files: dict[str, bytes] = {}
-        for path in settings.semgrep_rules:
-            data = await read_base_file(gh, owner, repo, path, base_sha, MAX_RULE_FILE_BYTES)
-            if data is None:
-                raise ConfigError(f"{CONFIG_PATH}: semgrep_rules: {path} does not exist on the base branch")
-            rule_files[path] = data
-        return RepoPolicy(settings, rule_files=rule_files)
-    except ConfigError as exc:
-        log.info("%s/%s: invalid %s: %s", owner, repo, CONFIG_PATH, exc)
-        return RepoPolicy(defaults, error=str(exc))
 
 
 def load_policy_file(config: Path, repo: Path, defaults: ReviewSettings) -> RepoPolicy:

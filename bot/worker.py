@@ -11,6 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.base_branch import load_repo_policy
 from bot.checkout import CheckoutError, fetch_commit
 from bot.checkrun import abandon_check_run, start_check_run
 from bot.context import BotContext
@@ -18,7 +19,6 @@ from bot.github import CircuitOpenError, GitHubHTTPError
 from bot.policy import build_analyzers, write_rule_files
 from bot.publish import list_pr_diffs, publish
 from bot.queue import ReviewJob
-from bot.repo_config import load_repo_policy
 from bot.review import GITHUB_FILES_CAP, analyze_changes
 
 log = logging.getLogger(__name__)
