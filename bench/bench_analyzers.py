@@ -27,25 +27,14 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from analyzers import Analyzer
-from analyzers.base import checkable_files
 from analyzers.cache import AnalysisCache, MemoryCache
 from analyzers.diff import parse_unified_diff
-from analyzers.hadolint import OWN_CONFIG
-from analyzers.process import find_tool, minimal_env
-from analyzers.semgrep import find_semgrep
-from analyzers.shellcheck import ShellcheckAnalyzer
 from bot.checkout import git as bot_git
 from bot.checkout import git_env as bot_git_env
 from bot.checkout import local_git_dir
@@ -54,19 +43,10 @@ from bot.policy import build_analyzers, write_rule_files
 from bot.repo_config import load_local_policy
 from bot.review import ReviewOutcome, analyze_changes, resolve_commit
 
-TIMEOUT = 120  # per command, raw or git; the bot's own analyzer timeout is its default (120 s)
+from rawtools import TIMEOUT, git, median, raw_alone, raw_at_once, raw_commands, repeat
+
 MAX_RUNS = 10
 PUSHED_FILE = "app/service.py"  # the one file the second push changes
-# Exit statuses that mean "ran fine" (with or without findings), per tool.
-OK_EXITS: dict[str, tuple[int, ...]] = {
-    "ruff": (0, 1),
-    "bandit": (0, 1),
-    "semgrep": (0, 1),
-    "shellcheck": (0, 1, 2),
-    "hadolint": (0,),
-    "yamllint": (0, 1),
-    "detect-secrets": (0,),
-}
 
 # ---------------------------------------------------------------------------------------------
 # The pull request's files: templates repeated with @N@ replaced by a number, plus problems.
@@ -546,34 +526,6 @@ def push_fix(record):
 # The repository.
 
 
-def git_env() -> dict[str, str]:
-    """Fixed identity and dates, and none of the user's git config: the same repo every run."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    env.update(
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="bench",
-        GIT_AUTHOR_EMAIL="bench@example.invalid",
-        GIT_COMMITTER_NAME="bench",
-        GIT_COMMITTER_EMAIL="bench@example.invalid",
-        GIT_AUTHOR_DATE="2024-01-01T00:00:00Z",
-        GIT_COMMITTER_DATE="2024-01-01T00:00:00Z",
-    )
-    return env
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        env=git_env(),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=True,
-    )
-    return result.stdout
-
-
 def write(repo: Path, path: str, text: str) -> None:
     target = repo / path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -664,140 +616,6 @@ def run_bot(repo: Path, cache: AnalysisCache | None) -> BotRun:
     return run
 
 
-# ---------------------------------------------------------------------------------------------
-# The raw tools: each analyzer's own argv, on the head files written out to a folder.
-
-
-@dataclass(frozen=True)
-class RawCommand:
-    tool: str
-    argv: list[str]
-    env: dict[str, str]
-    stdin: bytes | None
-    files: int
-
-
-def raw_commands(
-    root: Path, paths: Sequence[str], analyzers: Sequence[Analyzer], home: Path
-) -> list[RawCommand]:
-    """The command line each analyzer would run on ``paths`` (relative to ``root``)."""
-    out: list[RawCommand] = []
-    for analyzer in analyzers:
-        mine = [p for p in paths if analyzer.handles(p)]
-        files = (
-            analyzer.scripts(root, mine)
-            if isinstance(analyzer, ShellcheckAnalyzer)
-            else checkable_files(root, mine)
-        )
-        if not files:
-            continue
-        env, stdin = minimal_env(), None
-        name = analyzer.name
-        if name in ("ruff", "shellcheck", "hadolint"):
-            exe = find_tool(name)
-            if exe is None:
-                raise SystemExit(f"bench_analyzers: {name} is not installed")
-            argv = analyzer.command(exe, files)  # type: ignore[attr-defined]
-            stdin = OWN_CONFIG if name == "hadolint" else None
-        elif name == "semgrep":
-            exe = find_semgrep()
-            if exe is None:
-                raise SystemExit("bench_analyzers: semgrep is not installed")
-            rules, _ = analyzer.usable_rules()  # type: ignore[attr-defined]
-            argv = analyzer.command(exe, rules, files)  # type: ignore[attr-defined]
-            # The bot's semgrep environment: no version check, no metrics, a throwaway HOME.
-            home_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home)}
-            env = minimal_env(
-                {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off", **home_env}
-            )
-        elif name in ("bandit", "yamllint", "detect-secrets"):
-            argv = analyzer.command(files)  # type: ignore[attr-defined]
-        else:
-            continue  # actions: the bot's own in-process rules, no tool to run
-        out.append(RawCommand(name, argv, env, stdin, len(files)))
-    return out
-
-
-def start(cmd: RawCommand, cwd: Path, sink: Path) -> subprocess.Popen[bytes]:
-    # Output goes to files, not pipes: nothing blocks on a full pipe while another tool is awaited.
-    with (sink / f"{cmd.tool}.out").open("wb") as out, (sink / f"{cmd.tool}.err").open("wb") as err:
-        proc = subprocess.Popen(
-            cmd.argv,
-            cwd=cwd,
-            env=cmd.env,
-            stdin=subprocess.PIPE if cmd.stdin is not None else subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-    if cmd.stdin is not None and proc.stdin is not None:
-        proc.stdin.write(cmd.stdin)
-        proc.stdin.close()
-    return proc
-
-
-def finish(cmd: RawCommand, proc: subprocess.Popen[bytes], sink: Path) -> None:
-    # A blocking wait, bounded by a timer that kills: Popen.wait(timeout=) polls with sleeps of up
-    # to 50 ms, which would add that much to every raw time.
-    timer = threading.Timer(TIMEOUT, proc.kill)
-    timer.start()
-    try:
-        proc.wait()
-    finally:
-        timer.cancel()
-    if proc.returncode == -signal.SIGKILL:
-        raise SystemExit(f"bench_analyzers: {cmd.tool} took more than {TIMEOUT} s")
-    if proc.returncode not in OK_EXITS[cmd.tool]:
-        err = (sink / f"{cmd.tool}.err").read_bytes().decode(errors="replace")[-800:]
-        raise SystemExit(f"bench_analyzers: {cmd.tool} exited {proc.returncode}:\n{err}")
-
-
-def raw_alone(cmd: RawCommand, cwd: Path, sink: Path) -> float:
-    started = time.perf_counter()
-    proc = start(cmd, cwd, sink)
-    finish(cmd, proc, sink)
-    return time.perf_counter() - started
-
-
-def raw_at_once(cmds: Sequence[RawCommand], cwd: Path, sink: Path) -> tuple[float, dict[str, float]]:
-    """Wall time of starting every tool at once and waiting for the last; each tool's own time."""
-    done: dict[str, float] = {}
-    failures: list[BaseException] = []
-    started = time.perf_counter()
-    procs = [(cmd, start(cmd, cwd, sink)) for cmd in cmds]
-
-    def wait(cmd: RawCommand, proc: subprocess.Popen[bytes]) -> None:
-        try:
-            finish(cmd, proc, sink)
-        except SystemExit as exc:
-            failures.append(exc)
-        done[cmd.tool] = time.perf_counter() - started
-
-    threads = [threading.Thread(target=wait, args=pair) for pair in procs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(TIMEOUT + 10)
-    wall = time.perf_counter() - started
-    for _, proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if failures:
-        raise failures[0]
-    return wall, done
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else 0.0
-
-
-def repeat(runs: int, measure: Callable[[], float]) -> float:
-    return median([measure() for _ in range(runs)])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -859,7 +677,10 @@ def main() -> int:
         print(
             f"change: main..feature, {len(changed)} files, {lines} lines; then a push changing {PUSHED_FILE}"
         )
-        print(f"cores: {os.cpu_count()}    runs per figure: {runs} (median)")
+        print(
+            f"cores: {os.cpu_count()}    runs per figure: {runs} (median)    "
+            f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}"
+        )
         print("-- cache: the bot's whole review (refs, policy, git diff, write files, analyze, filter)")
         print(f"bot   cold review, fresh MemoryCache            {cold_s:7.3f} s")
         print(f"bot   re-review after the push, same cache      {warm_s:7.3f} s")

@@ -1,19 +1,26 @@
-"""How much does `review-bot review` cost beyond running ruff and bandit by hand?
+"""How much does `review-bot review` cost beyond running the same tools by hand?
 
 Run by hand:  .venv/bin/python bench/bench_review.py [--runs 3] [--package aiohttp] [--keep]
 
 Builds a throwaway git repository from an installed package's own source: a base commit with
 half of its modules, then 20 commits that add the other half in batches and edit some of the
 base modules, so that HEAD~20..HEAD is a large, realistic change. Then, in the same run, times
-(median of --runs):
+(median of --runs; the runs are rounds timing every figure once, so that a shared machine's
+changing load weighs on all of them alike):
 
   bot   `review-bot review REPO --base HEAD~20 --format json --fail-on never`, as a subprocess
-  raw   ruff and bandit run directly on the files that change touched (head versions), with
-        the rule set the bot uses; each alone, one after the other, and both at once (the bot
-        runs its analyzers concurrently, so "both at once" is the fair floor)
+  raw   every tool the bot runs on the changed files (bot.policy.build_analyzers with the default
+        ReviewSettings: ruff, bandit, semgrep with the bot's rules, detect-secrets on .py files),
+        each with the argv its analyzer's `command()` builds and the same environment, run
+        directly on the head versions of those files written out to a folder as the bot does;
+        each alone, one after the other, and all at once (the bot runs its analyzers
+        concurrently, so "all at once" is the fair floor)
+  py    python start-up plus `import bot.cli`, alone
 
-The difference is the bot's own cost: interpreter start-up and imports, git diff, writing the
-head blobs out, parsing, filtering to changed lines and rendering.
+The difference is the bot's own cost: interpreter start-up and imports, tool version checks,
+git diff, writing the head blobs out, parsing, filtering to changed lines and rendering.
+One untimed round of everything comes first, so every command starts from a warm page cache.
+No network is used.
 """
 
 from __future__ import annotations
@@ -23,21 +30,20 @@ import importlib.util
 import json
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from analyzers.ruff import DEFAULT_IGNORE, DEFAULT_SELECT, DEFAULT_TARGET
+from bot.config import ReviewSettings
+from bot.policy import build_analyzers
 
-BIN = Path(sys.executable).parent  # the venv's bin: review-bot, ruff and bandit live here
+from rawtools import RawCommand, git, git_bytes, median, raw_alone, raw_at_once, raw_commands
+
+BIN = Path(sys.executable).parent  # the venv's bin: review-bot lives here
 CHANGE_COMMITS = 20
 EDIT_COMMITS = 8  # of the 20: the rest add files
-TIMEOUT = 600
+TIMEOUT = 600  # per command, bot or raw tool
+MAX_RUNS = 10
 
 # Appended to a base module by each editing commit: new code for the analyzers to look at.
 EDIT_SNIPPET = '''
@@ -52,34 +58,6 @@ def _bench_helper_{n}(command, items=[]):
     except Exception:
         pass
 '''
-
-
-def git_env() -> dict[str, str]:
-    """Fixed identity and dates, and none of the user's git config: the same repo every run."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    env.update(
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_AUTHOR_NAME="bench",
-        GIT_AUTHOR_EMAIL="bench@example.invalid",
-        GIT_COMMITTER_NAME="bench",
-        GIT_COMMITTER_EMAIL="bench@example.invalid",
-        GIT_AUTHOR_DATE="2024-01-01T00:00:00Z",
-        GIT_COMMITTER_DATE="2024-01-01T00:00:00Z",
-    )
-    return env
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        env=git_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout
 
 
 def package_sources(name: str) -> tuple[Path, list[Path]]:
@@ -138,47 +116,31 @@ def changed_python_files(repo: Path) -> list[str]:
     return sorted(p for p in out.splitlines() if p.endswith(".py"))
 
 
-def timed(argv: Sequence[str], *, cwd: Path, ok: Sequence[int] = (0, 1)) -> tuple[float, bytes]:
-    started = time.perf_counter()
-    result = subprocess.run(list(argv), cwd=cwd, capture_output=True, timeout=TIMEOUT, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode not in ok:
-        err = result.stderr.decode(errors="replace")[-800:]
-        raise SystemExit(f"bench_review: {argv[0]} exited {result.returncode}:\n{err}")
-    return elapsed, result.stdout
-
-
-def timed_together(commands: Sequence[Sequence[str]], *, cwd: Path) -> float:
-    """Wall time of starting all commands at once and waiting for the last."""
-    started = time.perf_counter()
-    procs = [
-        subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for argv in commands
-    ]
-    # A blocking wait bounded by kill timers: Popen.wait(timeout=) polls with sleeps of up to
-    # 50 ms, which would add that much to the raw time and flatter the bot.
-    timers = [threading.Timer(TIMEOUT, proc.kill) for proc in procs]
-    for timer in timers:
-        timer.start()
+def raw_findings(tool: str, stdout: bytes) -> int | None:
+    """How many findings a raw tool printed (its JSON report), or None if unreadable."""
     try:
-        for proc in procs:
-            proc.wait()
-    finally:
-        for timer in timers:
-            timer.cancel()
-    return time.perf_counter() - started
-
-
-def median_of(runs: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(runs))
+        data = json.loads(stdout)
+    except ValueError:
+        return None
+    if tool == "ruff" and isinstance(data, list):
+        return len(data)
+    if not isinstance(data, dict):
+        return None
+    results = data.get("results")
+    if tool == "detect-secrets" and isinstance(results, dict):
+        return sum(len(items) for items in results.values())
+    return len(results) if isinstance(results, list) else None
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per command; the median is printed")
+    parser.add_argument(
+        "--runs", type=int, default=3, help=f"runs per figure (1-{MAX_RUNS}); the median is printed"
+    )
     parser.add_argument("--package", default="aiohttp", help="installed package whose source to use")
     parser.add_argument("--keep", action="store_true", help="keep the generated repository")
     args = parser.parse_args()
+    runs = min(max(args.runs, 1), MAX_RUNS)
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-review-"))
     try:
@@ -186,54 +148,96 @@ def main() -> int:
         build_repo(repo, args.package)
         files = changed_python_files(repo)
         lines = sum(len((repo / f).read_bytes().splitlines()) for f in files)
+        head_dir, sink, home = tmp / "head", tmp / "sink", tmp / "home"
+        for folder in (sink, home):
+            folder.mkdir()
 
-        bot_cmd = [str(BIN / "review-bot"), "review", str(repo), "--base", f"HEAD~{CHANGE_COMMITS}"]
-        bot_cmd += ["--format", "json", "--fail-on", "never"]
-        ruff_cmd = [str(BIN / "ruff"), "check", "--isolated", "--no-cache", "--output-format", "json"]
-        ruff_cmd += ["--target-version", DEFAULT_TARGET, "--select", ",".join(DEFAULT_SELECT)]
-        ruff_cmd += ["--ignore", ",".join(DEFAULT_IGNORE), "--", *files]
-        bandit_cmd = [str(BIN / "bandit"), "-f", "json", "-q", "--", *files]
-        import_cmd = [sys.executable, "-c", "import bot.cli, bot.review, bot.output"]
+        bot_argv = [str(BIN / "review-bot"), "review", str(repo), "--base", f"HEAD~{CHANGE_COMMITS}"]
+        bot_argv += ["--format", "json", "--fail-on", "never"]
+        bot = RawCommand("review-bot", bot_argv, dict(os.environ), None, len(files))
+        imports = RawCommand("python", [sys.executable, "-c", "import bot.cli"], dict(os.environ), None, 0)
 
-        # One untimed round first, so that every command starts from a warm page cache.
-        _, bot_out = timed(bot_cmd, cwd=tmp)
-        _, ruff_out = timed(ruff_cmd, cwd=repo)
-        _, bandit_out = timed(bandit_cmd, cwd=repo)
+        # Untimed: the bot's report says which files it analyzed (it skips generated ones).
+        raw_alone(bot, tmp, sink, timeout=TIMEOUT)
+        report = json.loads((sink / "review-bot.out").read_bytes())
+        skipped = report.get("skipped") or {}
+        paths = [p for p in files if p not in skipped]
 
-        bot_s = median_of(args.runs, lambda: timed(bot_cmd, cwd=tmp)[0])
-        ruff_s = median_of(args.runs, lambda: timed(ruff_cmd, cwd=repo)[0])
-        bandit_s = median_of(args.runs, lambda: timed(bandit_cmd, cwd=repo)[0])
-        both_s = median_of(args.runs, lambda: timed_together([ruff_cmd, bandit_cmd], cwd=repo))
-        import_s = median_of(args.runs, lambda: timed(import_cmd, cwd=tmp, ok=(0,))[0])
+        # The head versions of those files, written out as the bot does, and each tool's argv.
+        for path in paths:
+            target = head_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(git_bytes(repo, "show", f"HEAD:{path}"))
+        analyzers = build_analyzers(ReviewSettings())
+        cmds = raw_commands(head_dir, paths, analyzers, home)
+        found: dict[str, int | None] = {}
+        for cmd in cmds:  # untimed round, and the whole-file finding counts
+            raw_alone(cmd, head_dir, sink, timeout=TIMEOUT)
+            found[cmd.tool] = raw_findings(cmd.tool, (sink / f"{cmd.tool}.out").read_bytes())
+        raw_alone(imports, tmp, sink, timeout=TIMEOUT)
 
-        report = json.loads(bot_out)
-        raw_ruff = len(json.loads(ruff_out))
-        raw_bandit = len(json.loads(bandit_out).get("results") or [])
+        # Rounds, each timing every figure once: a shared machine's load then weighs on all alike.
+        load_before = os.getloadavg()[0]
+        bot_t: list[float] = []
+        alone_t: dict[str, list[float]] = {cmd.tool: [] for cmd in cmds}
+        together: list[tuple[float, dict[str, float]]] = []
+        import_t: list[float] = []
+        for _ in range(runs):
+            bot_t.append(raw_alone(bot, tmp, sink, timeout=TIMEOUT))
+            for cmd in cmds:
+                alone_t[cmd.tool].append(raw_alone(cmd, head_dir, sink, timeout=TIMEOUT))
+            together.append(raw_at_once(cmds, head_dir, sink, timeout=TIMEOUT))
+            import_t.append(raw_alone(imports, tmp, sink, timeout=TIMEOUT))
+        load_after = os.getloadavg()[0]
+
+        bot_s = median(bot_t)
+        alone = {tool: median(times) for tool, times in alone_t.items()}
+        all_s = median([wall for wall, _ in together])
+        all_each = {cmd.tool: median([each[cmd.tool] for _, each in together]) for cmd in cmds}
+        import_s = median(import_t)
+        seq_s = sum(alone.values())
+
         errors = [a["error"] for a in report["analyzers"] if a.get("error")]
-        seq_s = ruff_s + bandit_s
+        bot_files = {a["tool"]: a.get("files", 0) for a in report["analyzers"]}
+        raw_files = {cmd.tool: cmd.files for cmd in cmds}
+        no_raw = [tool for tool, n in bot_files.items() if n and tool not in raw_files]
 
         print(
             f"change: {args.package} source, HEAD~{CHANGE_COMMITS}..HEAD, "
             f"{len(files)} changed .py files, {lines} lines"
         )
-        print(f"cores: {os.cpu_count()}    runs per figure: {args.runs} (median)")
-        print(f"bot   review-bot review --format json      {bot_s:7.3f} s")
-        print(f"raw   ruff check (same rules)               {ruff_s:7.3f} s")
-        print(f"raw   bandit -f json -q                     {bandit_s:7.3f} s")
-        print(f"raw   ruff + bandit, one after the other    {seq_s:7.3f} s")
-        print(f"raw   ruff and bandit at once               {both_s:7.3f} s")
-        print(f"ratio bot / raw (one after the other)       {bot_s / seq_s:7.2f}")
-        print(f"ratio bot / raw (at once, as the bot runs)  {bot_s / both_s:7.2f}")
-        print(f"bot overhead over raw at once               {bot_s - both_s:7.3f} s")
-        print(f"python start + bot imports, alone           {import_s:7.3f} s")
+        print(
+            f"cores: {os.cpu_count()}    runs per figure: {runs} (median)    "
+            f"load average (1 min): {load_before:.2f} before, {load_after:.2f} after"
+        )
+        print(f"bot   review-bot review --format json           {bot_s:7.3f} s")
+        for cmd in cmds:
+            label = f"{cmd.tool} alone ({cmd.files} files)"
+            print(f"raw   {label:<42}{alone[cmd.tool]:7.3f} s   (all at once: {all_each[cmd.tool]:.3f} s)")
+        print(f"raw   every tool, one after the other           {seq_s:7.3f} s")
+        print(f"raw   every tool at once                        {all_s:7.3f} s")
+        print(f"ratio bot / raw (one after the other)           {bot_s / seq_s:7.2f}")
+        print(f"ratio bot / raw (at once, as the bot runs)      {bot_s / all_s:7.2f}")
+        print(f"bot overhead over raw at once                   {bot_s - all_s:7.3f} s")
+        print(f"python start + import bot.cli, alone            {import_s:7.3f} s")
+        raw_counts = ", ".join(f"{tool} {'?' if n is None else n}" for tool, n in found.items())
         print(
             f"findings: bot {len(report['findings'])} on changed lines of {report['files_analyzed']} files; "
-            f"raw ruff {raw_ruff} + bandit {raw_bandit} on whole files"
+            f"raw on whole files: {raw_counts}"
         )
+        if skipped:
+            print(f"note: the bot skipped {len(skipped)} of the changed files; the raw tools skip them too")
+        if no_raw:
+            print(f"note: also run by the bot, in-process (no raw tool to time): {', '.join(no_raw)}")
         if errors:
             print(f"warning: the bot reported analyzer errors: {errors}")
-        if report["files_analyzed"] != len(files):
-            print(f"warning: the bot analyzed {report['files_analyzed']} files, the diff has {len(files)}")
+        if report["files_analyzed"] != len(paths):
+            print(
+                f"warning: the bot analyzed {report['files_analyzed']} files, the raw tools get {len(paths)}"
+            )
+        differ = {t: (bot_files.get(t, 0), n) for t, n in raw_files.items() if bot_files.get(t, 0) != n}
+        if differ:
+            print(f"warning: files per tool differ, bot vs raw: {differ}")
         if args.keep:
             print(f"repository kept in {repo}")
     finally:
