@@ -9,12 +9,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzers import severity_at_least
 from bot.checkout import CheckoutError, git_env, local_git_dir
 from bot.config import ConfigError, ReviewSettings, Settings
+from bot.events import EventChannel, Subscription
 from bot.output import format_json, format_markdown, format_sarif, format_text
 from bot.review import ReviewOutcome, resolve_commit, review_local
+
+if TYPE_CHECKING:
+    from bot.agent_config import AgentConfig
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_BASES = ("origin/HEAD", "origin/main", "main", "origin/master", "master")
@@ -43,7 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when a finding has at least this severity (default: error)",
     )
 
+    review.add_argument(
+        "--agents",
+        action="store_true",
+        help="also let the coder and reviewer agents discuss the diff and the findings (needs a model)",
+    )
+    review.add_argument(
+        "--agent-config",
+        type=Path,
+        help="the agents' YAML (default: $REVIEW_BOT_AGENT_CONFIG, else ./agent_config.yaml)",
+    )
+    review.add_argument("--verbose", action="store_true", help="show the agents' messages as they arrive")
+
     serve = commands.add_parser("serve", help="run the GitHub App's webhook server")
+    serve.add_argument("--agent-config", type=Path, help="the agents' YAML (default as for review)")
     serve.add_argument("--host", help="interface to listen on (default: 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port (default: $PORT or 8080)")
 
@@ -70,12 +88,49 @@ def exit_code(outcome: ReviewOutcome, fail_on: str) -> int:
     return EXIT_OK
 
 
+def agent_config_for(cli_path: Path | None, *, required: bool) -> AgentConfig | None:
+    """The agents' configuration, or None; ConfigError when it is required or invalid."""
+    from bot.agent_config import find_agent_config, load_agent_config
+
+    found = find_agent_config(cli_path, os.environ, Path.cwd())
+    if found is None:
+        if required:
+            raise ConfigError(
+                "--agents needs a model: write agent_config.yaml (see the README), "
+                "or point --agent-config or REVIEW_BOT_AGENT_CONFIG at one"
+            )
+        return None
+    return load_agent_config(found)
+
+
+async def print_agent_messages(subscription: Subscription) -> None:
+    async for event in subscription:
+        if event.get("type") == "agent_message":
+            print(f"[{event.get('source')}] {event.get('content')}", file=sys.stderr, flush=True)
+
+
 async def run_review(args: argparse.Namespace) -> int:
     path = Path(args.path)
     base = args.base or await default_base(path)
-    outcome = await review_local(
-        path, base=base, head=args.head, settings=ReviewSettings(), config=args.config
-    )
+    agents = agent_config_for(args.agent_config, required=True) if args.agents else None
+    events = EventChannel()
+    subscription = events.subscribe("cli") if args.verbose and agents is not None else None
+    printer = asyncio.create_task(print_agent_messages(subscription)) if subscription else None
+    try:
+        outcome = await review_local(
+            path,
+            base=base,
+            head=args.head,
+            settings=ReviewSettings(),
+            config=args.config,
+            agents=agents,
+            events=events,
+            topic="cli",
+        )
+    finally:
+        events.close()
+        if printer is not None:
+            await printer
     if args.format == "json":
         print(format_json(outcome))
     elif args.format == "sarif":
@@ -106,11 +161,17 @@ def run_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     try:
+        agent_config = agent_config_for(args.agent_config, required=False)
+    except ConfigError as exc:
+        print(f"review-bot serve: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
         make_app_jwt(settings.app_id or "", settings.private_key or "")
     except AppAuthError as exc:  # says what is wrong without quoting the key
         print(f"review-bot serve: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    web.run_app(create_app(settings), host=args.host or settings.host, port=args.port or settings.port)
+    app = create_app(settings, agent_config=agent_config)
+    web.run_app(app, host=args.host or settings.host, port=args.port or settings.port)
     return EXIT_OK
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 
 from analyzers.cache import AnalysisCache, MemoryCache
+from bot.agent_config import AgentConfig
 from bot.auth import InstallationTokens
 from bot.config import Settings
+from bot.events import EventChannel
 from bot.github import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
+from bot.metrics import Metrics
 from bot.queue import ReviewQueue
 
 USER_AGENT = "autogen-review-bot"
@@ -26,6 +29,9 @@ class BotContext:
     tokens: InstallationTokens
     own_login: str | None = None  # "<app slug>[bot]", learned from GET /app on the first review
     cache: AnalysisCache | None = None  # analyzer results by file content; a re-review skips unchanged files
+    agent_config: AgentConfig | None = None  # the agent dialogue; None: reviews run without it
+    events: EventChannel = field(default_factory=EventChannel)  # live agent messages, by review
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def learn_own_login(self) -> str | None:
         """The bot's own login, to tell its comments from other bots' (None if GitHub won't say)."""
@@ -52,6 +58,7 @@ def build_context(
     queue: ReviewQueue,
     *,
     retry: RetryPolicy | None = None,
+    agent_config: AgentConfig | None = None,
 ) -> BotContext:
     app_client = GitHubClient(
         session,
@@ -71,4 +78,5 @@ def build_context(
         app_client=app_client,
         tokens=tokens,
         cache=MemoryCache(),
+        agent_config=agent_config,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from analyzers.sarif import to_sarif
+from analyzers.sarif import FINGERPRINT_KEY, to_sarif
 from bot.render import SEVERITY_ICON, code_span, count_line, escape_markdown
 from bot.review import ReviewOutcome
 
@@ -32,9 +32,50 @@ def format_text(outcome: ReviewOutcome, *, colour: bool) -> str:
                 out.append(paint(f"           | {lines[f.line - 1].rstrip()}", DIM))
         out.append("")
     out.extend(f"warning: {problem}" for problem in outcome.errors + outcome.incomplete)
+    out.extend(agent_text(outcome))
     summary = f"{count_line(outcome.findings)} on changed lines in {outcome.files_analyzed} analyzed file(s)"
     out.append(paint(summary, BOLD))
     return "\n".join(out)
+
+
+def agent_text(outcome: ReviewOutcome) -> list[str]:
+    """The agents' part of the text report (nothing when they were not asked)."""
+    discussion = outcome.discussion
+    if discussion is None:
+        return []
+    review = discussion.review
+    if review.skipped is not None:
+        return [f"agents: skipped ({review.skipped})", ""]
+    out = [f"agents: {review.verdict}  ({review.total_tokens:,} tokens)"]
+    out += [
+        f"  dismissed {f.path}:{f.line} {f.tool} {f.rule_id}: {discussion.dismissed[f.fingerprint]}"
+        for f in outcome.findings
+        if f.fingerprint in discussion.dismissed
+    ]
+    out += [
+        f"  added     {f.path}:{f.line} {f.severity}: {f.message}"
+        for f in discussion.added_in_diff + discussion.added_elsewhere
+    ]
+    return [*out, ""]
+
+
+def agent_json(outcome: ReviewOutcome) -> dict[str, object] | None:
+    discussion = outcome.discussion
+    if discussion is None:
+        return None
+    review = discussion.review
+    return {
+        "skipped": review.skipped,
+        "verdict": review.verdict,
+        "verdicts": [
+            {"fingerprint": v.fingerprint, "status": v.status, "reason": v.reason} for v in review.verdicts
+        ],
+        "added": [f.to_dict() for f in discussion.added_in_diff + discussion.added_elsewhere],
+        "dismissed": discussion.dismissed,
+        "tokens": {"prompt": review.prompt_tokens, "completion": review.completion_tokens},
+        "left_out": review.left_out,
+        "transcript": [{"source": m.source, "content": m.content} for m in review.transcript],
+    }
 
 
 def format_json(outcome: ReviewOutcome) -> str:
@@ -48,13 +89,24 @@ def format_json(outcome: ReviewOutcome) -> str:
             "skipped": outcome.skipped,
             "incomplete": outcome.incomplete,
             "files_analyzed": outcome.files_analyzed,
+            "agents": agent_json(outcome),
         },
         indent=2,
     )
 
 
 def format_sarif(outcome: ReviewOutcome) -> str:
-    return json.dumps(to_sarif(outcome.findings, outcome.results), indent=2)
+    """SARIF; the agents' problems are results too, and a finding they dismissed is suppressed."""
+    discussion = outcome.discussion
+    added = discussion.added_in_diff + discussion.added_elsewhere if discussion is not None else []
+    sarif = to_sarif([*outcome.findings, *added], outcome.results)
+    dismissed = discussion.dismissed if discussion is not None else {}
+    for run in sarif["runs"]:
+        for result in run.get("results", []):
+            reason = dismissed.get(result.get("partialFingerprints", {}).get(FINGERPRINT_KEY, ""))
+            if reason is not None:
+                result["suppressions"] = [{"kind": "external", "justification": reason}]
+    return json.dumps(sarif, indent=2)
 
 
 def format_markdown(outcome: ReviewOutcome) -> str:
@@ -68,4 +120,8 @@ def format_markdown(outcome: ReviewOutcome) -> str:
         )
         out.append("")
     out.extend(f"> {escape_markdown(p)}" for p in outcome.errors + outcome.incomplete)
+    if outcome.discussion is not None:
+        from bot.render_agents import agent_section, dismissed_section
+
+        out += agent_section(outcome.discussion) + dismissed_section(outcome.findings, outcome.discussion)
     return "\n".join(out)

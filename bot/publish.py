@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from analyzers import Finding, severity_at_least
-from analyzers.diff import FileDiff, in_same_hunk, parse_patch
+from analyzers.diff import DiffError, FileDiff, in_same_hunk, parse_patch
 from bot.checkrun import finish_check_run
 from bot.config import ReviewSettings
 from bot.github import GitHubClient, GitHubHTTPError
@@ -25,6 +25,7 @@ from bot.render import (
     review_comment,
     summary_body,
 )
+from bot.render_agents import agent_section, dismissed_section
 from bot.review import GITHUB_FILES_CAP, ReviewOutcome
 
 log = logging.getLogger(__name__)
@@ -79,19 +80,33 @@ async def read_prior_state(gh: GitHubClient, job: ReviewJob, own_login: str | No
     return state
 
 
-async def list_pr_diffs(gh: GitHubClient, job: ReviewJob) -> tuple[dict[str, FileDiff], bool]:
-    """The PR's changed files as GitHub sees them; True when GitHub's 3,000-file cap was reached."""
+@dataclass
+class PullFiles:
+    """The PR's changed files as GitHub sees them."""
+
+    diffs: dict[str, FileDiff]
+    patches: dict[str, str]  # path -> GitHub's ``patch`` (the hunks), where GitHub gives one
+    capped: bool  # GitHub lists at most 3,000 files: True when that cap was reached
+
+
+async def list_pr_files(gh: GitHubClient, job: ReviewJob) -> PullFiles:
     files = await gh.get_all(pr_url(job, "/files"), limit=GITHUB_FILES_CAP)
-    diffs = {
-        f["filename"]: parse_patch(
-            f["filename"],
-            f.get("patch"),
-            old_path=f.get("previous_filename"),
-            status=f.get("status", "modified"),
-        )
-        for f in files
-    }
-    return diffs, len(files) >= GITHUB_FILES_CAP
+    diffs: dict[str, FileDiff] = {}
+    patches: dict[str, str] = {}
+    for entry in files:
+        path, status, patch = entry["filename"], entry.get("status", "modified"), entry.get("patch")
+        old_path = entry.get("previous_filename")
+        try:
+            diffs[path] = parse_patch(path, patch, old_path=old_path, status=status)
+        except DiffError:
+            log.warning(
+                "%s#%s: cannot parse the patch of %s; no comments there", job.full_name, job.pr_number, path
+            )
+            diffs[path] = parse_patch(path, None, old_path=old_path, status=status)
+            continue
+        if patch:
+            patches[path] = patch
+    return PullFiles(diffs, patches, len(files) >= GITHUB_FILES_CAP)
 
 
 def still_in_diff(finding: Finding, diffs: dict[str, FileDiff]) -> bool:
@@ -155,7 +170,7 @@ async def post_review(
             job.pr_number,
             "; ".join(map(str, exc.errors))[:200],
         )
-    diffs, _ = await list_pr_diffs(gh, job)
+    diffs = (await list_pr_files(gh, job)).diffs
     fitting = [f for f in inline if still_in_diff(f, diffs)]
     rejected = [f for f in inline if f not in fitting]
     if fitting and rejected:
@@ -197,12 +212,20 @@ async def publish(
     check_run_id: int | None = None,
     own_login: str | None = None,
     config_error: str | None = None,
+    agents_configured: bool = False,
+    repo_url: str | None = None,
 ) -> Published:
     prior = await read_prior_state(gh, job, own_login)
     await report_config(gh, job, prior, config_error)
+    discussion = outcome.discussion
+    dismissed = discussion.dismissed if discussion is not None else {}
+    # The agents can keep a finding out of the inline comments (it is listed, with their reason)
+    # and add their own; they never change the check run's conclusion.
+    candidates = [f for f in outcome.findings if f.fingerprint not in dismissed]
+    candidates += discussion.added_in_diff if discussion is not None else []
     new: list[Finding] = []
     seen: set[str] = set()
-    for finding in outcome.findings:
+    for finding in candidates:
         if finding.fingerprint in prior.said or finding.fingerprint in seen:
             continue
         if not severity_at_least(finding.severity, settings.comment_on):
@@ -224,6 +247,10 @@ async def publish(
         problems=outcome.errors + outcome.incomplete,
         skipped=outcome.skipped,
         said=[*sorted(prior.said), *(f.fingerprint for f in new)],
+        sections=[
+            *(agent_section(discussion, repo_url=repo_url) if agents_configured else []),
+            *dismissed_section(outcome.findings, discussion),
+        ],
     )
     comment_id = await upsert_comment(gh, job, prior.summary_comment_id, summary_body(summary))
     log.info(

@@ -136,6 +136,7 @@ class SummaryInput:
     problems: Sequence[str] = ()  # degraded analyzers, incomplete reviews
     skipped: dict[str, str] = field(default_factory=dict)
     said: Iterable[str] = ()  # fingerprints said so far, carried in the hidden state
+    sections: Sequence[str] = ()  # more Markdown lines (the agent discussion), before the footer
 
 
 def summary_body(data: SummaryInput) -> str:
@@ -158,6 +159,7 @@ def summary_body(data: SummaryInput) -> str:
         skipped = ", ".join(f"{code_span(p)} ({escape_markdown(r)})" for p, r in shown)
         more = f" and {len(data.skipped) - len(shown)} more" if len(data.skipped) > len(shown) else ""
         lines += ["", f"Not analyzed: {skipped}{more}."]
+    lines += list(data.sections)
     state = encode_state(data.said)
     footer = [
         "",

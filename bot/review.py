@@ -7,15 +7,21 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzers import Analyzer, AnalyzerResult, Finding, with_fingerprints
 from analyzers.cache import AnalysisCache, run_cached
 from analyzers.dedupe import merge_findings
 from analyzers.diff import FileDiff, filter_findings, parse_unified_diff
-from bot.checkout import CheckoutError, git, git_env, local_git_dir, materialize
+from bot.checkout import CheckoutError, Materialized, git, git_env, local_git_dir, materialize
 from bot.config import ReviewSettings
 from bot.policy import build_analyzers, is_ignored, select_paths, skip_by_content, write_rule_files
 from bot.repo_config import load_local_policy, load_policy_file
+
+if TYPE_CHECKING:  # the dialogue pulls in autogen (0.6 s of imports): only when it runs
+    from bot.agent_config import AgentConfig
+    from bot.dialogue import Discussion
+    from bot.events import EventChannel
 
 GITHUB_FILES_CAP = 3000  # GitHub lists at most 3,000 files of a pull request
 
@@ -31,6 +37,8 @@ class ReviewOutcome:
     files_analyzed: int = 0
     incomplete: list[str] = field(default_factory=list)  # sentences for the summary
     sources: dict[str, list[str]] = field(default_factory=dict)  # head lines of files with findings
+    discussion: Discussion | None = None  # the agent dialogue, when one is configured
+    files: Materialized | None = field(default=None, repr=False, compare=False)  # the head files written
 
     @property
     def errors(self) -> list[str]:
@@ -93,6 +101,7 @@ async def analyze_changes(
         skipped={**skipped, **files.skipped, **generated},
         files_analyzed=len(to_analyze),
         sources={path: files.read_lines(path) for path in {f.path for f in kept}},
+        files=files,
     )
     if over:
         outcome.incomplete.append(
@@ -117,6 +126,9 @@ async def review_local(
     head: str = "HEAD",
     settings: ReviewSettings | None = None,
     config: Path | None = None,
+    agents: AgentConfig | None = None,
+    events: EventChannel | None = None,
+    topic: str = "local",
 ) -> ReviewOutcome:
     """Review the commits of ``head`` not in ``base`` in a local repository, as the App would.
 
@@ -161,4 +173,56 @@ async def review_local(
         )
         if policy.error:
             outcome.incomplete.append(f"Ignored an invalid configuration, used the defaults: {policy.error}")
+        if agents is not None:
+            message = await git(
+                ["log", "-1", "--format=%s%n%n%b", head_sha], git_dir=git_dir, env=env, timeout=30
+            )
+            title, _, body = message.decode("utf-8", "replace").partition("\n\n")
+            patches = patches_from_diff(diff_text.decode("utf-8", "replace"))
+            outcome.discussion = await discuss_outcome(
+                outcome,
+                agents,
+                title=title,
+                body=body,
+                patches=patches,
+                events=events,
+                topic=f"local:{head_sha}",
+            )
         return outcome
+
+
+async def discuss_outcome(
+    outcome: ReviewOutcome,
+    config: AgentConfig,
+    *,
+    title: str,
+    body: str | None,
+    patches: Mapping[str, str],
+    repo_url: str | None = None,
+    events: EventChannel | None = None,
+    topic: str = "",
+) -> Discussion:
+    """Run the agent dialogue over this outcome's diff and findings (while its files still exist)."""
+    from bot.dialogue import discuss
+
+    def read_lines(path: str) -> list[str]:
+        return outcome.files.read_lines(path) if outcome.files is not None else []
+
+    return await discuss(
+        config,
+        findings=outcome.findings,
+        diffs=outcome.diffs,
+        patches=patches,
+        title=title,
+        body=body,
+        read_lines=read_lines,
+        repo_url=repo_url,
+        events=events,
+        topic=topic,
+    )
+
+
+def patches_from_diff(text: str) -> dict[str, str]:
+    from bot.dialogue import patches_from_diff as split
+
+    return split(text)

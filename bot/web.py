@@ -14,6 +14,7 @@ import aiohttp
 from aiohttp import web
 from gidgethub import routing, sansio
 
+from bot.agent_config import AgentConfig
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
 from bot.github import RetryPolicy
@@ -29,6 +30,7 @@ QUEUE = web.AppKey("queue", ReviewQueue)
 ROUTER = web.AppKey("router", routing.Router)
 CONTEXT = web.AppKey("context", BotContext)
 RETRY = web.AppKey("retry", RetryPolicy)
+AGENT_CONFIG = web.AppKey("agent_config", AgentConfig)
 
 
 def signature_matches(body: bytes, signature: str, secret: str) -> bool:
@@ -86,11 +88,18 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    body = request.app[CONTEXT].metrics.render()
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
 async def context_ctx(app: web.Application) -> AsyncIterator[None]:
     """One ClientSession for the App's life, and the context built on it."""
     timeout = aiohttp.ClientTimeout(total=60, connect=10)
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as session:
-        app[CONTEXT] = build_context(app[SETTINGS], session, app[QUEUE], retry=app.get(RETRY))
+        app[CONTEXT] = build_context(
+            app[SETTINGS], session, app[QUEUE], retry=app.get(RETRY), agent_config=app.get(AGENT_CONFIG)
+        )
         yield
 
 
@@ -110,7 +119,11 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(
-    settings: Settings, *, queue: ReviewQueue | None = None, retry: RetryPolicy | None = None
+    settings: Settings,
+    *,
+    queue: ReviewQueue | None = None,
+    retry: RetryPolicy | None = None,
+    agent_config: AgentConfig | None = None,
 ) -> web.Application:
     """The App: POST /webhook, GET /health, and the workers behind them."""
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
@@ -119,8 +132,11 @@ def create_app(
     app[ROUTER] = routing.Router(pull_request.router, installation.router, ping.router)
     if retry is not None:
         app[RETRY] = retry
+    if agent_config is not None:
+        app[AGENT_CONFIG] = agent_config
     app.cleanup_ctx.append(context_ctx)
     app.cleanup_ctx.append(workers_ctx)
     app.router.add_post("/webhook", webhook)
     app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
     return app

@@ -15,11 +15,12 @@ from bot.base_branch import load_repo_policy
 from bot.checkout import CheckoutError, fetch_commit
 from bot.checkrun import abandon_check_run, start_check_run
 from bot.context import BotContext
+from bot.events import review_topic
 from bot.github import CircuitOpenError, GitHubHTTPError
 from bot.policy import build_analyzers, write_rule_files
-from bot.publish import list_pr_diffs, publish
+from bot.publish import list_pr_files, pr_url, publish
 from bot.queue import ReviewJob
-from bot.review import GITHUB_FILES_CAP, analyze_changes
+from bot.review import GITHUB_FILES_CAP, analyze_changes, discuss_outcome
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     check_run_id = await start_check_run(gh, job, ctx.settings.app_id)
     policy = await load_repo_policy(gh, job.owner, job.repo, job.base_sha, ctx.settings.review)
     settings = policy.settings
-    diffs, capped = await list_pr_diffs(gh, job)
+    files = await list_pr_files(gh, job)
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
         analyzers = build_analyzers(settings, write_rule_files(workdir / "repo-rules", policy.rule_files))
@@ -42,7 +43,7 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         outcome = await analyze_changes(
             git_dir,
             job.head_sha,
-            diffs,
+            files.diffs,
             env=env,
             fetch_missing=True,
             settings=settings,
@@ -50,13 +51,36 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
             analyzers=analyzers,
             cache=ctx.cache,
         )
-    if capped:
+        repo_url = None
+        if ctx.agent_config is not None:  # while the head files are still on disk
+            pr = await gh.getitem(pr_url(job))
+            repo_url = ((pr.get("base") or {}).get("repo") or {}).get("html_url")
+            outcome.discussion = await discuss_outcome(
+                outcome,
+                ctx.agent_config,
+                title=str(pr.get("title") or ""),
+                body=pr.get("body"),
+                patches=files.patches,
+                repo_url=repo_url,
+                events=ctx.events,
+                topic=review_topic(job.owner, job.repo, job.pr_number, job.head_sha),
+            )
+            ctx.metrics.count_dialogue(outcome.discussion.review)
+    if files.capped:
         outcome.incomplete.append(
             f"This PR is too large to review fully: GitHub lists only its first {GITHUB_FILES_CAP:,} files."
         )
     own_login = await ctx.learn_own_login()
     await publish(
-        gh, job, outcome, settings, check_run_id=check_run_id, own_login=own_login, config_error=policy.error
+        gh,
+        job,
+        outcome,
+        settings,
+        check_run_id=check_run_id,
+        own_login=own_login,
+        config_error=policy.error,
+        agents_configured=True,
+        repo_url=repo_url,
     )
 
 
@@ -117,6 +141,7 @@ async def run_worker(ctx: BotContext, name: str) -> None:
                 )
                 await ctx.queue.retry_later(job, delay)
                 continue
+            ctx.metrics.reviews.labels(result="given_up").inc()
             log.error(
                 "%s: giving up on %s#%s at %s: %s",
                 name,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from tests.llm_server import llm_server  # noqa: F401 (the session fixture, for the llm-marked tests)
 from tests.scripted_github import ScriptedGitHub
 
 
