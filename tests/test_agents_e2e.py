@@ -24,14 +24,20 @@ from tests.ghdouble.keys import app_key_pair
 from tests.openai_stub import OpenAIStub
 
 CODER_SAYS = "F4 is a real command injection; F3 is only an unused import."
-REVIEWER_ANSWER = """Agreed.
-```json
-{"verdict": "Fix the shell call before merging. @octocat <img src=x onerror=alert(1)> see ![x](https://evil.example/t.png) and [this](https://evil.example/phish).",
- "findings": [{"id": "F3", "status": "dismissed", "reason": "harmless unused import, cleaned up in a follow-up"},
-              {"id": "F4", "status": "confirmed", "reason": "user input reaches a shell"}],
- "added": [{"path": "app/files.py", "line": 17, "severity": "warning", "message": "load_settings swallows every error; @admins please look"},
-           {"path": "README.md", "line": 1, "severity": "note", "message": "the README does not mention archive()"}]}
-```"""
+ANSWER = {
+    "verdict": "Fix the shell call before merging. @octocat <img src=x onerror=alert(1)> see "
+    "![x](https://evil.example/t.png) and [this](https://evil.example/phish).",
+    "findings": [
+        {"id": "F3", "status": "dismissed", "reason": "harmless unused import, cleaned up in a follow-up"},
+        {"id": "F4", "status": "confirmed", "reason": "user input reaches a shell"},
+    ],
+    "added": [
+        {"path": "app/files.py", "line": 17, "severity": "warning",
+         "message": "load_settings swallows every error; @admins please look"},
+        {"path": "README.md", "line": 1, "severity": "note", "message": "the README does not mention archive()"},
+    ],
+}  # fmt: skip
+REVIEWER_ANSWER = f"Agreed.\n```json\n{json.dumps(ANSWER)}\n```"
 
 
 @pytest.fixture
