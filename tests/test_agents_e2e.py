@@ -34,7 +34,8 @@ ANSWER = {
     "added": [
         {"path": "app/files.py", "line": 17, "severity": "warning",
          "message": "load_settings swallows every error; @admins please look"},
-        {"path": "README.md", "line": 1, "severity": "note", "message": "the README does not mention archive()"},
+        {"path": "README.md", "line": 1, "severity": "note",
+         "message": "the README does not mention archive()"},
     ],
 }  # fmt: skip
 REVIEWER_ANSWER = f"Agreed.\n```json\n{json.dumps(ANSWER)}\n```"
@@ -182,7 +183,7 @@ async def test_an_unreachable_model_skips_the_dialogue_and_the_review_still_land
     world = await app_world(aiohttp_client, github, tmp_path, config)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
-    [review] = world.reviews()
+    assert len(world.reviews()) == 1
     assert ("app/files.py", 5, "F401") in inline_rules(world)
     [summary] = world.summaries()
     assert "AI agent dialogue skipped:" in summary["body"]
