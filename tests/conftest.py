@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from tests.ghdouble import GitHubDouble
+from tests.ghdouble.keys import app_key_pair
 from tests.llm_server import llm_server  # noqa: F401 (the session fixture, for the llm-marked tests)
 from tests.scripted_github import ScriptedGitHub
 
@@ -24,3 +26,12 @@ async def github(aiohttp_server) -> ScriptedGitHub:
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client_session:
         yield client_session
+
+
+@pytest.fixture
+async def github_double() -> AsyncIterator[GitHubDouble]:
+    """A started strict GitHub double, for the end-to-end tests."""
+    double = GitHubDouble(app_id=12345, public_key_pem=app_key_pair().public_pem)
+    await double.start()
+    yield double
+    await double.stop()

@@ -7,9 +7,11 @@ import pytest
 from bot.config import ConfigError, ReviewSettings
 from bot.demo import BASE_FILES, HEAD_FILES
 from bot.repo_config import parse_repo_config
-from tests.e2e import World, make_world
-from tests.ghdouble import GitHubDouble, commit, make_repo
-from tests.ghdouble.keys import app_key_pair
+from tests.e2e import (
+    World,
+    make_world,
+)
+from tests.ghdouble import commit, make_repo
 
 
 def test_valid_config_overrides_the_defaults():
@@ -60,53 +62,51 @@ def test_invalid_config_names_the_file_and_key(text, message):
     assert str(exc.value).startswith(".github/review-bot.yml")
 
 
-@pytest.fixture
-async def github():
-    double = GitHubDouble(app_id=12345, public_key_pem=app_key_pair().public_pem)
-    await double.start()
-    yield double
-    await double.stop()
-
-
 def rules_of(world: World) -> set[str]:
     return {c["body"].split("`")[1] for r in world.reviews() for c in r["comments"]}
 
 
-async def test_config_comes_from_the_base_branch_not_the_pr(aiohttp_client, github, tmp_path):
+async def test_config_comes_from_the_base_branch_not_the_pr(aiohttp_client, github_double, tmp_path):
     base_config = "analyzers: {bandit: false, secrets: false, semgrep: false}\nignore_rules: [F821]\n"
     path = make_repo(tmp_path / "hello", {**BASE_FILES, ".github/review-bot.yml": base_config})
     disable_everything = "analyzers: {ruff: false, bandit: false, secrets: false, semgrep: false}\n"
     commit(path, {**HEAD_FILES, ".github/review-bot.yml": disable_everything}, branch="feature")
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     assert rules_of(world) == {"F401", "E722"}  # ruff still runs (base config), bandit off, F821 ignored
-    contents = [p for m, p, _ in github.requests if "/contents/" in p]
+    contents = [p for m, p, _ in github_double.requests if "/contents/" in p]
     assert contents and all(".github/review-bot.yml" in p for p in contents)
 
 
-async def test_invalid_config_gives_one_comment_and_a_review_with_defaults(aiohttp_client, github, tmp_path):
+async def test_invalid_config_gives_one_comment_and_a_review_with_defaults(
+    aiohttp_client, github_double, tmp_path
+):
     path = make_repo(
         tmp_path / "hello", {**BASE_FILES, ".github/review-bot.yml": "analyzers: {pylint: true}\n"}
     )
     commit(path, HEAD_FILES, branch="feature")
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     assert "py-subprocess-shell-true" in rules_of(world) and "F401" in rules_of(world)
     commit(path, {"app/more.py": "import os\n"}, branch="feature")
-    github.update_pull("Codertocat", "Hello-World", 2)
+    github_double.update_pull("Codertocat", "Hello-World", 2)
     assert await world.deliver("pull_request", world.payload("synchronize")) == 202
     await world.settle()
-    config_comments = [c for c in github.issue_comments[world.key] if "review-bot:config-error" in c["body"]]
+    config_comments = [
+        c for c in github_double.issue_comments[world.key] if "review-bot:config-error" in c["body"]
+    ]
     assert len(config_comments) == 1
     assert "analyzers.pylint: unknown analyzer" in config_comments[0]["body"]
 
 
-async def test_comment_on_threshold_keeps_notes_out_of_inline_comments(aiohttp_client, github, tmp_path):
+async def test_comment_on_threshold_keeps_notes_out_of_inline_comments(
+    aiohttp_client, github_double, tmp_path
+):
     path = make_repo(tmp_path / "hello", {**BASE_FILES, ".github/review-bot.yml": "comment_on: warning\n"})
     commit(path, HEAD_FILES, branch="feature")
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     await world.deliver("pull_request", world.payload("opened"))
     await world.settle()
     assert "B404" not in rules_of(world)  # a note
@@ -124,7 +124,7 @@ OWN_RULES = """rules:
 """
 
 
-async def test_extra_semgrep_rules_come_from_the_base_branch(aiohttp_client, github, tmp_path):
+async def test_extra_semgrep_rules_come_from_the_base_branch(aiohttp_client, github_double, tmp_path):
     config = "semgrep_rules: [.github/semgrep/acme.yml]\n"
     path = make_repo(
         tmp_path / "hello",
@@ -138,13 +138,13 @@ async def test_extra_semgrep_rules_come_from_the_base_branch(aiohttp_client, git
         },
         branch="feature",
     )
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     assert "acme-no-print-secrets" in rules_of(world)  # the base branch's rule, not the PR's empty file
 
 
-async def test_suggestions_only_rewrite_lines_the_pr_changed(aiohttp_client, github, tmp_path):
+async def test_suggestions_only_rewrite_lines_the_pr_changed(aiohttp_client, github_double, tmp_path):
     # In diff_context mode a finding on an unchanged context line is kept, but not its fix.
     path = make_repo(
         tmp_path / "hello",
@@ -158,7 +158,7 @@ async def test_suggestions_only_rewrite_lines_the_pr_changed(aiohttp_client, git
         {"app.py": "import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n\n\nX = 1\n"},
         branch="feature",
     )
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     await world.deliver("pull_request", world.payload("opened"))
     await world.settle()
     comments = [c for r in world.reviews() for c in r["comments"] if c["line"] == 5]

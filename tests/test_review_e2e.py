@@ -10,19 +10,19 @@ import pytest
 
 from bot.demo import BASE_FILES, EXPECTED_FINDINGS, HEAD_FILES
 from bot.render import fingerprints_in
-from tests.e2e import OWNER, REPO, SECRET, World, make_world, reject_next_review, until
-from tests.ghdouble import GitHubDouble, Symlink, bulk_commit, commit, make_repo
+from tests.e2e import (
+    OWNER,
+    REPO,
+    SECRET,
+    World,
+    make_world,
+    reject_next_review,
+    until,
+)
+from tests.ghdouble import Symlink, bulk_commit, commit, make_repo
 from tests.ghdouble.keys import app_key_pair
 
 EXPECTED = EXPECTED_FINDINGS
-
-
-@pytest.fixture
-async def github():
-    double = GitHubDouble(app_id=12345, public_key_pem=app_key_pair().public_pem)
-    await double.start()
-    yield double
-    await double.stop()
 
 
 @pytest.fixture
@@ -33,8 +33,8 @@ def demo_repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def world(aiohttp_client, github, demo_repo) -> World:
-    return await make_world(aiohttp_client, github, demo_repo)
+async def world(aiohttp_client, github_double, demo_repo) -> World:
+    return await make_world(aiohttp_client, github_double, demo_repo)
 
 
 def placed(review: dict) -> set[tuple[str, int, str]]:
@@ -119,7 +119,9 @@ async def test_a_rejected_comment_goes_to_the_summary_and_the_rest_is_posted(wor
     assert inline + in_summary == 7
 
 
-async def test_symlinks_binaries_and_build_files_are_never_followed_or_run(aiohttp_client, github, tmp_path):
+async def test_symlinks_binaries_and_build_files_are_never_followed_or_run(
+    aiohttp_client, github_double, tmp_path
+):
     marker = tmp_path / "executed"
     path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
     commit(
@@ -133,7 +135,7 @@ async def test_symlinks_binaries_and_build_files_are_never_followed_or_run(aioht
         },
         branch="feature",
     )
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     [summary] = world.summaries()
@@ -143,10 +145,10 @@ async def test_symlinks_binaries_and_build_files_are_never_followed_or_run(aioht
         assert {c["path"] for c in review["comments"]} <= {"setup.py", "conftest.py"}
 
 
-async def test_a_3000_file_pr_is_bounded_and_says_so(aiohttp_client, github, tmp_path):
+async def test_a_3000_file_pr_is_bounded_and_says_so(aiohttp_client, github_double, tmp_path):
     path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
     bulk_commit(path, {f"pkg/m{i:04}.py": f"import os{i}\n".encode() for i in range(3050)}, branch="feature")
-    world = await make_world(aiohttp_client, github, path, max_files=60)
+    world = await make_world(aiohttp_client, github_double, path, max_files=60)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle(timeout=240)
     [summary] = world.summaries()
@@ -215,8 +217,10 @@ async def test_a_failed_job_is_retried_later_on_the_same_check_run(world: World)
     assert [s for _, p, s in world.github.requests if p.endswith("/files")].count(502) == 6
 
 
-async def test_a_job_given_up_closes_its_check_run_and_can_be_asked_again(aiohttp_client, github, demo_repo):
-    world = await make_world(aiohttp_client, github, demo_repo, job_attempts=2)
+async def test_a_job_given_up_closes_its_check_run_and_can_be_asked_again(
+    aiohttp_client, github_double, demo_repo
+):
+    world = await make_world(aiohttp_client, github_double, demo_repo, job_attempts=2)
     # A 404 will not change by retrying: the job is given up at once.
     world.github.fail_next("GET", r"/repos/.*/pulls/\d+/files$", 404, count=1)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
@@ -286,14 +290,14 @@ def load(stream):
 """
 
 
-async def test_many_languages_in_one_pr_each_on_its_line(aiohttp_client, github, tmp_path):
+async def test_many_languages_in_one_pr_each_on_its_line(aiohttp_client, github_double, tmp_path):
     path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
     commit(
         path,
         {".github/workflows/greet.yml": WORKFLOW, "server.js": SERVER_JS, "settings.py": SETTINGS_PY},
         branch="feature",
     )
-    world = await make_world(aiohttp_client, github, path)
+    world = await make_world(aiohttp_client, github_double, path)
     assert await world.deliver("pull_request", world.payload("opened")) == 202
     await world.settle()
     [review] = world.reviews()
