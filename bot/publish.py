@@ -11,6 +11,7 @@ from analyzers.diff import DiffError, FileDiff, in_same_hunk, parse_patch
 from bot.checkrun import finish_check_run
 from bot.config import ReviewSettings
 from bot.github import GitHubClient, GitHubHTTPError
+from bot.pr_state import PRState
 from bot.queue import ReviewJob
 from bot.render import (
     CONFIG_ERROR_MARKER,
@@ -19,7 +20,6 @@ from bot.render import (
     config_error_body,
     config_fixed_body,
     count_line,
-    decode_state,
     findings_table,
     fingerprints_in,
     review_comment,
@@ -37,7 +37,8 @@ REVIEW_BODY_BUDGET = 60_000  # under GitHub's 65,536 characters, with room for t
 class PriorState:
     """What the bot already said on this PR, read back from GitHub (any replica can do this)."""
 
-    said: set[str] = field(default_factory=set)
+    said: set[str] = field(default_factory=set)  # from our inline comments and the summary's state
+    state: PRState = field(default_factory=PRState)
     summary_comment_id: int | None = None
     config_comment_id: int | None = None
 
@@ -74,7 +75,8 @@ async def read_prior_state(gh: GitHubClient, job: ReviewJob, own_login: str | No
         body = comment.get("body") or ""
         if is_own(comment, own_login) and SUMMARY_MARKER in body:
             state.summary_comment_id = comment["id"]
-            state.said |= decode_state(body)
+            state.state = PRState.from_body(body)
+            state.said |= set(state.state.said)
         elif is_own(comment, own_login) and CONFIG_ERROR_MARKER in body:
             state.config_comment_id = comment["id"]
     return state
@@ -203,6 +205,13 @@ async def report_config(gh: GitHubClient, job: ReviewJob, prior: PriorState, err
         await upsert_comment(gh, job, prior.config_comment_id, config_fixed_body())
 
 
+def next_state(prior: PriorState, new: list[Finding], job: ReviewJob) -> PRState:
+    state = prior.state
+    state.remember([*sorted(prior.said - set(state.said)), *(f.fingerprint for f in new)])
+    state.last_reviewed_head = job.head_sha
+    return state
+
+
 async def publish(
     gh: GitHubClient,
     job: ReviewJob,
@@ -214,14 +223,20 @@ async def publish(
     config_error: str | None = None,
     agents_configured: bool = False,
     repo_url: str | None = None,
+    prior: PriorState | None = None,
 ) -> Published:
-    prior = await read_prior_state(gh, job, own_login)
+    prior = prior if prior is not None else await read_prior_state(gh, job, own_login)
     await report_config(gh, job, prior, config_error)
     discussion = outcome.discussion
     dismissed = discussion.dismissed if discussion is not None else {}
     # The agents can keep a finding out of the inline comments (it is listed, with their reason)
     # and add their own; they never change the check run's conclusion.
-    candidates = [f for f in outcome.findings if f.fingerprint not in dismissed]
+    ignored = prior.state
+    candidates = [
+        f
+        for f in outcome.findings
+        if f.fingerprint not in dismissed and not ignored.is_ignored(f.tool, f.rule_id)
+    ]
     candidates += discussion.added_in_diff if discussion is not None else []
     new: list[Finding] = []
     seen: set[str] = set()
@@ -246,7 +261,7 @@ async def publish(
         tool_versions=outcome.tool_versions,
         problems=outcome.errors + outcome.incomplete,
         skipped=outcome.skipped,
-        said=[*sorted(prior.said), *(f.fingerprint for f in new)],
+        state_marker=next_state(prior, new, job).to_marker(),
         sections=[
             *(agent_section(discussion, repo_url=repo_url) if agents_configured else []),
             *dismissed_section(outcome.findings, discussion),

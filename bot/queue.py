@@ -34,6 +34,9 @@ class ReviewJob:
     clone_url: str
     delivery_id: str = ""
     head_clone_url: str = ""  # a fork's own URL, tried when the base repository cannot serve the head
+    requested_by: str = ""  # who asked with /review; "" for automatic reviews on push
+    incremental_from: str = ""  # /review --incremental: review only the commits after this head
+    priority: int = 0  # higher first: a person waiting on /review goes before automatic reviews
     attempt: int = 0
 
     @property
@@ -103,7 +106,7 @@ class InProcessQueue:
                 return False
             if job.delivery_id:
                 self._seen_deliveries[job.delivery_id] = True
-            if job.key in self._seen_keys:
+            if job.key in self._seen_keys and not job.requested_by:  # /review asks again on purpose
                 log.info(
                     "%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7]
                 )
@@ -127,11 +130,12 @@ class InProcessQueue:
     async def get(self) -> ReviewJob:
         async with self._changed:
             while True:
-                for pr_key, job in self._pending.items():
-                    if pr_key not in self._running:
-                        del self._pending[pr_key]
-                        self._running.add(pr_key)
-                        return job
+                ready = [job for pr_key, job in self._pending.items() if pr_key not in self._running]
+                if ready:
+                    job = max(ready, key=lambda j: j.priority)  # stable: the oldest among equals
+                    del self._pending[job.pr_key]
+                    self._running.add(job.pr_key)
+                    return job
                 await self._changed.wait()
 
     async def done(self, job: ReviewJob) -> None:

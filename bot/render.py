@@ -6,11 +6,9 @@ goes into Markdown, and every body stays under GitHub's 65,536-character limit.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analyzers import Finding
@@ -18,10 +16,8 @@ from analyzers import Finding
 SUMMARY_MARKER = "<!-- review-bot:summary -->"
 CONFIG_ERROR_MARKER = "<!-- review-bot:config-error -->"
 FINGERPRINT_RE = re.compile(r"<!-- review-bot:fp:([0-9a-f]{8,64}) -->")
-STATE_RE = re.compile(r"<!-- review-bot:state:([A-Za-z0-9+/=]*) -->")
 BODY_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535
-STATE_FINGERPRINTS_KEPT = 2_000
 CHECK_RUN_NAME = "review-bot"
 
 SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "note": "🔵"}
@@ -135,7 +131,7 @@ class SummaryInput:
     tool_versions: dict[str, str] = field(default_factory=dict)
     problems: Sequence[str] = ()  # degraded analyzers, incomplete reviews
     skipped: dict[str, str] = field(default_factory=dict)
-    said: Iterable[str] = ()  # fingerprints said so far, carried in the hidden state
+    state_marker: str = ""  # the PR's hidden state (bot/pr_state.py), carried by this comment
     sections: Sequence[str] = ()  # more Markdown lines (the agent discussion), before the footer
 
 
@@ -160,34 +156,15 @@ def summary_body(data: SummaryInput) -> str:
         more = f" and {len(data.skipped) - len(shown)} more" if len(data.skipped) > len(shown) else ""
         lines += ["", f"Not analyzed: {skipped}{more}."]
     lines += list(data.sections)
-    state = encode_state(data.said)
     footer = [
         "",
         "Analyzers: " + (", ".join(f"{t} {v}" for t, v in sorted(data.tool_versions.items())) or "none ran"),
-        state,
+        data.state_marker,
     ]
     if data.not_inline:
         budget = BODY_LIMIT - sum(len(x) + 1 for x in lines + footer) - 100
         lines += ["", "### Findings not posted inline", "", findings_table(data.not_inline, budget)]
     return "\n".join(lines + footer)
-
-
-def encode_state(said: Iterable[str]) -> str:
-    kept = list(dict.fromkeys(said))[-STATE_FINGERPRINTS_KEPT:]
-    raw = base64.b64encode(json.dumps({"said": kept}, separators=(",", ":")).encode()).decode()
-    return f"<!-- review-bot:state:{raw} -->"
-
-
-def decode_state(body: str | None) -> set[str]:
-    """Fingerprints remembered in a summary comment; a damaged marker means nothing remembered."""
-    match = STATE_RE.search(body or "")
-    if not match:
-        return set()
-    try:
-        said = json.loads(base64.b64decode(match.group(1), validate=True)).get("said", [])
-    except (ValueError, AttributeError):
-        return set()
-    return {s for s in said if isinstance(s, str) and re.fullmatch(r"[0-9a-f]{8,64}", s)}
 
 
 def annotation(finding: Finding) -> dict[str, object]:

@@ -18,7 +18,7 @@ from bot.context import BotContext
 from bot.events import review_topic
 from bot.github import CircuitOpenError, GitHubHTTPError
 from bot.policy import build_analyzers, write_rule_files
-from bot.publish import list_pr_files, pr_url, publish
+from bot.publish import list_pr_files, pr_url, publish, read_prior_state
 from bot.queue import ReviewJob
 from bot.review import GITHUB_FILES_CAP, analyze_changes, discuss_outcome
 
@@ -31,6 +31,14 @@ KNOWN_FAILURES = (GitHubHTTPError, CheckoutError, CircuitOpenError)
 async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     """Fetch, analyze and publish one head commit of one PR."""
     gh = ctx.installation_client(job.installation_id or 0)
+    own_login = await ctx.learn_own_login()
+    prior = await read_prior_state(gh, job, own_login)
+    if prior.state.paused and not job.requested_by:
+        log.info(
+            "%s#%s: paused by %s; not reviewed on push", job.full_name, job.pr_number, prior.state.paused_by
+        )
+        ctx.metrics.reviews.labels(result="paused").inc()
+        return
     check_run_id = await start_check_run(gh, job, ctx.settings.app_id)
     policy = await load_repo_policy(gh, job.owner, job.repo, job.base_sha, ctx.settings.review)
     settings = policy.settings
@@ -70,7 +78,6 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         outcome.incomplete.append(
             f"This PR is too large to review fully: GitHub lists only its first {GITHUB_FILES_CAP:,} files."
         )
-    own_login = await ctx.learn_own_login()
     await publish(
         gh,
         job,
@@ -81,7 +88,9 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         config_error=policy.error,
         agents_configured=True,
         repo_url=repo_url,
+        prior=prior,
     )
+    ctx.metrics.reviews.labels(result="published").inc()
 
 
 async def fetch_head(

@@ -82,3 +82,17 @@ async def test_forget_allows_the_same_head_again():
     await queue.forget(job)
     await queue.done(job)
     assert await queue.enqueue(replace(JOB, delivery_id="d9"))
+
+
+async def test_a_requested_review_runs_again_and_goes_first():
+    queue = InProcessQueue()
+    await queue.enqueue(JOB)
+    job = await queue.get()
+    await queue.done(job)
+    assert not await queue.enqueue(replace(JOB, delivery_id="d2"))  # the same head, automatically: no
+    other = replace(JOB, pr_number=2, delivery_id="d3")
+    await queue.enqueue(other)
+    asked = replace(JOB, delivery_id="d4", requested_by="octocat", priority=1)
+    assert await queue.enqueue(asked)
+    assert await asyncio.wait_for(queue.get(), 1) == asked
+    assert await asyncio.wait_for(queue.get(), 1) == other

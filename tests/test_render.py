@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 from analyzers import Finding
+from bot.pr_state import IgnoredRule, PRState
 from bot.render import (
     BODY_LIMIT,
     SUMMARY_MARKER,
     SummaryInput,
     annotation,
-    decode_state,
-    encode_state,
     escape_markdown,
     fingerprints_in,
     inline_comment_body,
@@ -58,16 +60,28 @@ def test_suggestion_fence_outlasts_backticks_in_the_code():
 
 
 def test_state_round_trips_and_survives_damage():
-    said = {"0123456789abcdef", "fedcba9876543210"}
-    assert decode_state(encode_state(said)) == said
-    assert decode_state("<!-- review-bot:state:!!! -->") == set()
-    assert decode_state("<!-- review-bot:state:bm90IGpzb24= -->") == set()
-    assert decode_state(None) == set()
+    state = PRState(said=["0123456789abcdef", "fedcba9876543210"], paused=True, paused_by="octocat")
+    state.ignored["B101"] = IgnoredRule("octocat", "tests use assert")
+    state.last_reviewed_head = "a" * 40
+    assert PRState.from_body(f"text {state.to_marker()} more") == state
+    assert PRState.from_body("<!-- review-bot:state:!!! -->") == PRState()
+    assert PRState.from_body("<!-- review-bot:state:bm90IGpzb24= -->") == PRState()
+    assert PRState.from_body(None) == PRState()
+
+
+def test_odd_state_is_dropped_not_trusted():
+    raw = base64.b64encode(
+        json.dumps(
+            {"said": ["zz", "0123456789abcdef"], "ignored": {"bad rule!": {}, "B101": {"by": 1}}}
+        ).encode()
+    ).decode()
+    state = PRState.from_body(f"<!-- review-bot:state:{raw} -->")
+    assert state.said == ["0123456789abcdef"] and list(state.ignored) == ["B101"]
 
 
 def test_summary_stays_under_githubs_limit_with_many_findings():
     many = [finding(line=i, end_line=i, message="x" * 500, fingerprint=f"{i:016x}") for i in range(1, 2000)]
-    body = summary_body(SummaryInput(head_sha="a" * 40, findings=many, not_inline=many, said=[]))
+    body = summary_body(SummaryInput(head_sha="a" * 40, findings=many, not_inline=many))
     assert len(body) <= BODY_LIMIT
     assert body.startswith(SUMMARY_MARKER)
     assert "more, listed in the check run" in body
