@@ -25,7 +25,7 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -201,8 +201,14 @@ def build_prompt(
     max_hunk_lines: int = MAX_HUNK_LINES,
     env: Mapping[str, str] | None = None,
     boundary: str | None = None,
+    instructions: Callable[[str], str] | None = None,
+    extra_blocks: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, dict[str, Finding], list[str]]:
     """The task text, the id -> finding map of the findings shown, and what was left out.
+
+    ``instructions`` (given the boundary) replaces the review task's, e.g. for a question about
+    the PR; ``extra_blocks`` are more (label, untrusted text) blocks after the description. With
+    other instructions and no findings, the findings block is left out.
 
     Fills ``budget_tokens`` in this order: instructions, title, description (clipped), the
     findings, then files (with findings first, then biggest change); deletion-only hunks are
@@ -218,18 +224,20 @@ def build_prompt(
         left_out.append(f"the PR description after {MAX_BODY_CHARS} characters")
     head = "\n\n".join(
         [
-            _instructions(blocks.boundary),
+            (instructions or _instructions)(blocks.boundary),
             blocks.block("PR-TITLE", _one_line(title, 300)),
             blocks.block("PR-DESCRIPTION", description),
+            *(blocks.block(label, text) for label, text in extra_blocks),
         ]
     )
     reserve = 200  # the left-out block and separators
     used = estimate_tokens(head) + reserve
     ids, finding_lines = _fit_findings(number_findings(findings), budget_tokens - used, left_out)
     findings_text = blocks.block("FINDINGS", "\n".join(finding_lines) or "(none)")
-    used += estimate_tokens(findings_text)
+    shown = [findings_text] if findings or instructions is None else []
+    used += sum(map(estimate_tokens, shown))
     diff_parts = _fit_files(patches, findings, budget_tokens - used, max_hunk_lines, left_out)
-    parts = [head, findings_text, blocks.block("DIFF", "\n\n".join(diff_parts) or "(nothing shown)")]
+    parts = [head, *shown, blocks.block("DIFF", "\n\n".join(diff_parts) or "(nothing shown)")]
     if left_out:
         parts.append(
             blocks.block("LEFT-OUT", "Not shown, to stay within the budget:\n- " + "\n- ".join(left_out))

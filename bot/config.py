@@ -39,6 +39,7 @@ class ReviewSettings:
     ignore_rules: tuple[str, ...] = ()  # "B101" or "bandit:B101"
     semgrep_rules: tuple[str, ...] = ()  # extra rule files kept in the repository
     skip_generated: bool = True  # vendored, generated, minified and lock files
+    commands_per_minute: int = 3  # costly slash-commands (/review, /ask) per PR per minute
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,6 @@ def check_review_choices(review: dict[str, Any], where: str) -> None:
     for key, choices in REVIEW_CHOICES.items():
         if key in review and review[key] not in choices:
             raise ConfigError(f"{where}{key} must be one of {', '.join(choices)}, got {review[key]!r}")
-    for key in ("max_inline_comments", "max_files", "max_file_bytes"):
+    for key in ("max_inline_comments", "max_files", "max_file_bytes", "commands_per_minute"):
         if key in review and review[key] < 1:
             raise ConfigError(f"{where}{key} must be at least 1")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
+from cachetools import TTLCache
 
 from analyzers.cache import AnalysisCache, MemoryCache
 from bot.agent_config import AgentConfig
@@ -32,6 +36,34 @@ class BotContext:
     agent_config: AgentConfig | None = None  # the agent dialogue; None: reviews run without it
     events: EventChannel = field(default_factory=EventChannel)  # live agent messages, by review
     metrics: Metrics = field(default_factory=Metrics)
+    # Slash-commands (bot/commands.py): commenters' permissions for a minute, per-PR rate windows,
+    # comment ids already handled (a redelivered webhook runs nothing twice), per-PR state locks.
+    permissions: TTLCache[Any, str] = field(default_factory=lambda: TTLCache(10_000, 60))
+    command_windows: TTLCache[Any, Any] = field(default_factory=lambda: TTLCache(10_000, 120))
+    handled_comments: TTLCache[Any, bool] = field(default_factory=lambda: TTLCache(100_000, 86_400))
+    state_locks: TTLCache[Any, asyncio.Lock] = field(default_factory=lambda: TTLCache(10_000, 600))
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str = "") -> asyncio.Task[None]:
+        """Run webhook work off the request path; keep a reference and log what it raises."""
+        task = asyncio.get_running_loop().create_task(coro, name=name or None)
+        self.background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task[None]) -> None:
+        self.background.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("background task %s failed: %s", task.get_name(), exc, exc_info=exc)
+
+    def background_idle(self) -> bool:
+        return not self.background
+
+    async def cancel_background(self) -> None:
+        tasks = list(self.background)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def learn_own_login(self) -> str | None:
         """The bot's own login, to tell its comments from other bots' (None if GitHub won't say)."""

@@ -31,9 +31,13 @@ class Metrics:
         )
 
     def count_dialogue(self, review: AgentReview) -> None:
-        self.llm_tokens.labels(kind="prompt").inc(review.prompt_tokens)
-        self.llm_tokens.labels(kind="completion").inc(review.completion_tokens)
+        self.count_tokens(review.prompt_tokens, review.completion_tokens)
         self.dialogues.labels(result="skipped" if review.skipped else "ran").inc()
+
+    def count_tokens(self, prompt: int, completion: int) -> None:
+        """Tokens of one model call outside a dialogue (e.g. a question answered with /ask)."""
+        self.llm_tokens.labels(kind="prompt").inc(prompt)
+        self.llm_tokens.labels(kind="completion").inc(completion)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -31,6 +31,7 @@ from bot.review import GITHUB_FILES_CAP, ReviewOutcome
 log = logging.getLogger(__name__)
 
 REVIEW_BODY_BUDGET = 60_000  # under GitHub's 65,536 characters, with room for the header
+COMPARE_FILES_CAP = 300  # GitHub lists at most 300 files of a comparison
 
 
 @dataclass
@@ -93,6 +94,19 @@ class PullFiles:
 
 async def list_pr_files(gh: GitHubClient, job: ReviewJob) -> PullFiles:
     files = await gh.get_all(pr_url(job, "/files"), limit=GITHUB_FILES_CAP)
+    return parse_files(job, files, len(files) >= GITHUB_FILES_CAP)
+
+
+async def list_compare_files(gh: GitHubClient, job: ReviewJob, since: str) -> tuple[PullFiles, str]:
+    """What changed from ``since`` to the job's head (GitHub's three-dot compare), and the
+    comparison's status: ``ahead`` or ``identical`` when ``since`` is an ancestor of the head."""
+    data = await gh.getitem(f"/repos/{job.owner}/{job.repo}/compare/{since}...{job.head_sha}")
+    files = data.get("files") or []
+    return parse_files(job, files, len(files) >= COMPARE_FILES_CAP), str(data.get("status") or "")
+
+
+def parse_files(job: ReviewJob, files: list[dict], capped: bool) -> PullFiles:
+    """GitHub's diff entries (of a PR or a comparison: the same shape) as diffs and patches."""
     diffs: dict[str, FileDiff] = {}
     patches: dict[str, str] = {}
     for entry in files:
@@ -108,7 +122,7 @@ async def list_pr_files(gh: GitHubClient, job: ReviewJob) -> PullFiles:
             continue
         if patch:
             patches[path] = patch
-    return PullFiles(diffs, patches, len(files) >= GITHUB_FILES_CAP)
+    return PullFiles(diffs, patches, capped)
 
 
 def still_in_diff(finding: Finding, diffs: dict[str, FileDiff]) -> bool:
@@ -224,6 +238,7 @@ async def publish(
     agents_configured: bool = False,
     repo_url: str | None = None,
     prior: PriorState | None = None,
+    scope: str = "",
 ) -> Published:
     prior = prior if prior is not None else await read_prior_state(gh, job, own_login)
     await report_config(gh, job, prior, config_error)
@@ -251,6 +266,11 @@ async def publish(
     review_id, posted, rejected = await post_review(gh, job, inline, overflow)
     not_inline = rejected + overflow
     check_run_id = await finish_check_run(gh, job, check_run_id, outcome, settings)
+    # A /pause or /ignore may have landed while this review ran: keep it, do not write it over.
+    latest = await read_prior_state(gh, job, own_login)
+    prior.state.paused, prior.state.paused_by = latest.state.paused, latest.state.paused_by
+    prior.state.ignored = latest.state.ignored
+    prior.summary_comment_id = latest.summary_comment_id or prior.summary_comment_id
     summary = SummaryInput(
         head_sha=job.head_sha,
         findings=outcome.findings,
@@ -263,6 +283,7 @@ async def publish(
         skipped=outcome.skipped,
         state_marker=next_state(prior, new, job).to_marker(),
         sections=[
+            *(["", scope] if scope else []),  # e.g. an incremental review's range
             *(agent_section(discussion, repo_url=repo_url) if agents_configured else []),
             *dismissed_section(outcome.findings, discussion),
         ],

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analyzers import Finding
+from bot.pr_state import STATE_RE, PRState
 
 SUMMARY_MARKER = "<!-- review-bot:summary -->"
 CONFIG_ERROR_MARKER = "<!-- review-bot:config-error -->"
+NOTES_START, NOTES_END = "<!-- review-bot:notes -->", "<!-- review-bot:notes-end -->"
 FINGERPRINT_RE = re.compile(r"<!-- review-bot:fp:([0-9a-f]{8,64}) -->")
 BODY_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535
@@ -159,12 +161,40 @@ def summary_body(data: SummaryInput) -> str:
     footer = [
         "",
         "Analyzers: " + (", ".join(f"{t} {v}" for t, v in sorted(data.tool_versions.items())) or "none ran"),
+        *([state_notes(PRState.from_body(data.state_marker))] if data.state_marker else []),
         data.state_marker,
     ]
     if data.not_inline:
         budget = BODY_LIMIT - sum(len(x) + 1 for x in lines + footer) - 100
         lines += ["", "### Findings not posted inline", "", findings_table(data.not_inline, budget)]
     return "\n".join(lines + footer)
+
+
+def state_notes(state: PRState) -> str:
+    """The visible side of the PR's state (paused, ignored rules), between markers so a command
+    can replace it in place; empty markers when there is nothing to say."""
+    lines = [NOTES_START]
+    if state.paused:
+        who = f" by {escape_markdown(state.paused_by)}" if state.paused_by else ""
+        lines.append(
+            f"⏸️ Automatic reviews on push are paused{who}; `/resume` restarts them, `/review` still works."
+        )
+    if state.ignored:
+        lines.append("Ignored rules on this PR (`/unignore <rule-id>` undoes):")
+        for rule, item in state.ignored.items():
+            why = f": {escape_markdown(item.reason)}" if item.reason else ""
+            lines.append(f"- {code_span(rule)}, by {escape_markdown(item.by)}{why}")
+    lines.append(NOTES_END)
+    return "\n".join(lines)
+
+
+def with_state(body: str, state: PRState) -> str:
+    """A summary comment's body with its state marker and visible notes replaced by ``state``'s."""
+    start, end = body.find(NOTES_START), body.find(NOTES_END)
+    if start != -1 and end > start:
+        body = body[:start].rstrip("\n") + body[end + len(NOTES_END) :]
+    body = STATE_RE.sub("", body).rstrip("\n")
+    return f"{body}\n{state_notes(state)}\n{state.to_marker()}"
 
 
 def annotation(finding: Finding) -> dict[str, object]:

@@ -20,7 +20,7 @@ from bot.context import USER_AGENT, BotContext, build_context
 from bot.github import RetryPolicy
 from bot.queue import InProcessQueue, ReviewQueue
 from bot.worker import run_worker
-from handlers import installation, ping, pull_request
+from handlers import comments, installation, ping, pull_request
 from handlers.errors import PayloadError
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ async def context_ctx(app: web.Application) -> AsyncIterator[None]:
             app[SETTINGS], session, app[QUEUE], retry=app.get(RETRY), agent_config=app.get(AGENT_CONFIG)
         )
         yield
+        await app[CONTEXT].cancel_background()  # slash-command work still running
 
 
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -129,7 +130,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
     app[SETTINGS] = settings
     app[QUEUE] = queue if queue is not None else InProcessQueue()
-    app[ROUTER] = routing.Router(pull_request.router, installation.router, ping.router)
+    app[ROUTER] = routing.Router(pull_request.router, comments.router, installation.router, ping.router)
     if retry is not None:
         app[RETRY] = retry
     if agent_config is not None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,16 +17,18 @@ from bot.checkout import CheckoutError, fetch_commit
 from bot.checkrun import abandon_check_run, start_check_run
 from bot.context import BotContext
 from bot.events import review_topic
-from bot.github import CircuitOpenError, GitHubHTTPError
+from bot.github import CircuitOpenError, GitHubClient, GitHubHTTPError
 from bot.policy import build_analyzers, write_rule_files
-from bot.publish import list_pr_files, pr_url, publish, read_prior_state
+from bot.publish import PullFiles, list_compare_files, list_pr_files, pr_url, publish, read_prior_state
 from bot.queue import ReviewJob
+from bot.render import code_span
 from bot.review import GITHUB_FILES_CAP, analyze_changes, discuss_outcome
 
 log = logging.getLogger(__name__)
 
 # Failures whose messages are ours and safe to show (no secrets, no PR content).
 KNOWN_FAILURES = (GitHubHTTPError, CheckoutError, CircuitOpenError)
+SHA = re.compile(r"[0-9a-f]{40}")
 
 
 async def review_job(ctx: BotContext, job: ReviewJob) -> None:
@@ -42,7 +45,7 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
     check_run_id = await start_check_run(gh, job, ctx.settings.app_id)
     policy = await load_repo_policy(gh, job.owner, job.repo, job.base_sha, ctx.settings.review)
     settings = policy.settings
-    files = await list_pr_files(gh, job)
+    files, scope = await files_to_review(gh, job)
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
         analyzers = build_analyzers(settings, write_rule_files(workdir / "repo-rules", policy.rule_files))
@@ -89,8 +92,41 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         agents_configured=True,
         repo_url=repo_url,
         prior=prior,
+        scope=scope,
     )
     ctx.metrics.reviews.labels(result="published").inc()
+
+
+async def files_to_review(gh: GitHubClient, job: ReviewJob) -> tuple[PullFiles, str]:
+    """The PR's files, or for ``/review --incremental`` only what the commits since
+    ``job.incremental_from`` changed; with the summary's line saying which ("" for a plain review)."""
+    if not job.incremental_from:
+        return await list_pr_files(gh, job), ""
+    since = code_span(job.incremental_from[:7])
+    files, why = await files_since(gh, job, since)
+    if files is not None:
+        return files, f"**Scope:** incremental: commits since {since}, only the lines they changed."
+    log.info("%s#%s: incremental review not possible (%s); full review", job.full_name, job.pr_number, why)
+    return await list_pr_files(gh, job), f"**Scope:** full review; incremental was not possible: {why}."
+
+
+async def files_since(gh: GitHubClient, job: ReviewJob, since: str) -> tuple[PullFiles | None, str]:
+    """What changed from ``job.incremental_from`` to the head, or None and why that cannot be
+    reviewed alone: the old head is gone (GitHub's compare answers 404 after a force-push and
+    garbage collection) or no longer an ancestor of the head, or GitHub cannot list it all."""
+    if not SHA.fullmatch(job.incremental_from):
+        return None, f"{since} is not a commit sha"  # never put into a URL
+    try:
+        files, status = await list_compare_files(gh, job, job.incremental_from)
+    except GitHubHTTPError as exc:
+        if exc.status != 404:
+            raise
+        return None, f"{since} is gone (force-pushed away?)"
+    if status not in ("ahead", "identical"):
+        return None, f"{since} is no longer in this PR's history (force-pushed?)"
+    if files.capped:
+        return None, f"the commits since {since} change too many files to list"
+    return files, ""
 
 
 async def fetch_head(

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from bot.config import ReviewSettings, Settings
 from bot.github import RetryPolicy
 from bot.queue import InProcessQueue
-from bot.web import create_app
+from bot.web import CONTEXT, create_app
 from tests.ghdouble import GitHubDouble
 from tests.ghdouble.keys import app_key_pair
 from tests.webhooks import delivery_headers, load_payload
@@ -76,8 +76,10 @@ class World:
         return response.status
 
     async def settle(self, timeout: float = 120.0) -> None:
-        """Wait until the bot has nothing queued, running or scheduled for retry."""
-        await until(self.queue.idle, timeout)
+        """Wait until the bot has nothing queued, running or scheduled for retry, and no webhook
+        work (slash-commands) still running in the background."""
+        ctx = self.bot.app[CONTEXT]
+        await until(lambda: self.queue.idle() and ctx.background_idle(), timeout)
 
     def reviews(self) -> list[dict[str, Any]]:
         return self.github.reviews.get(self.key, [])

@@ -177,34 +177,6 @@ async def test_review_local_with_the_real_model_publishes_each_message_as_it_arr
         assert received[0][1]
 
 
-async def test_a_tiny_timeout_skips_the_dialogue_and_keeps_the_findings(tmp_path, agents_server, demo):
-    config = agent_config(tmp_path, agents_server, timeout=0.5)
-    events = EventChannel()
-    subscription = events.subscribe(TOPIC)
-    started = time.monotonic()
-    try:
-        outcome = await review_local(demo, base="main", agents=config, events=events, topic=TOPIC)
-    finally:
-        elapsed = time.monotonic() - started
-        events.close()
-        await asyncio.to_thread(drain, agents_server)  # the abandoned generation must not slow the next test
-
-    assert rules(outcome) == EXPECTED_FINDINGS
-    assert exit_code(outcome, "error") == 1
-    review = outcome.discussion.review
-    assert review.skipped == "the model did not answer within 0.5 s"
-    assert review.verdict == "" and review.verdicts == [] and review.added == []
-    assert outcome.discussion.added_in_diff == [] and outcome.discussion.dismissed == {}
-    # The first reply alone (prompt, then up to 800 tokens) takes the server far longer.
-    assert elapsed < 20
-    assert agent_section(outcome.discussion) == [
-        "",
-        "AI agent dialogue skipped: the model did not answer within 0\\.5 s.",
-    ]
-    done = [event async for event in subscription][-1:]
-    assert done == [] or done[0]["skipped"] == review.skipped  # [] only if the topic was dropped
-
-
 def test_cli_json_has_the_agents_and_the_analyzers_decide_the_exit_status(tmp_path, agents_server, demo):
     config = agent_config_file(tmp_path, agents_server)
     argv = ["review", str(demo), "--base", "main", "--format", "json"]
@@ -293,3 +265,36 @@ async def test_a_prompt_injection_changes_nothing_the_bot_decides(tmp_path, agen
     assert not re.search(r"<[A-Za-z!/]", rendered), rendered  # no HTML tag or comment
     for url in re.findall(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]]+", rendered):
         assert url.lower().startswith(REPO_URL.lower() + "/"), rendered  # no link out of the repo
+
+
+# Last in the file: when the server is this module's own, it is stopped right after, and the
+# generation the timed-out client abandoned (up to 800 tokens) goes with it.
+async def test_a_tiny_timeout_skips_the_dialogue_and_keeps_the_findings(
+    tmp_path, agents_server, llm_server, demo
+):
+    config = agent_config(tmp_path, agents_server, timeout=0.5)
+    events = EventChannel()
+    subscription = events.subscribe(TOPIC)
+    started = time.monotonic()
+    try:
+        outcome = await review_local(demo, base="main", agents=config, events=events, topic=TOPIC)
+    finally:
+        elapsed = time.monotonic() - started
+        events.close()
+        if agents_server is llm_server:  # shared: the abandoned generation must not slow other tests
+            await asyncio.to_thread(drain, agents_server)
+
+    assert rules(outcome) == EXPECTED_FINDINGS
+    assert exit_code(outcome, "error") == 1
+    review = outcome.discussion.review
+    assert review.skipped == "the model did not answer within 0.5 s"
+    assert review.verdict == "" and review.verdicts == [] and review.added == []
+    assert outcome.discussion.added_in_diff == [] and outcome.discussion.dismissed == {}
+    # The first reply alone (prompt, then up to 800 tokens) takes the server far longer.
+    assert elapsed < 20
+    assert agent_section(outcome.discussion) == [
+        "",
+        "AI agent dialogue skipped: the model did not answer within 0.5 s.",
+    ]
+    done = [event async for event in subscription][-1:]
+    assert done == [] or done[0]["skipped"] == review.skipped  # [] only if the topic was dropped

@@ -259,6 +259,46 @@ def _unique(lines: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+# Operations of GitHub's REST description that the fixture subset lacks, transcribed from it
+# (same parameters, schema and example as GitHub's own entry), added to the loaded document.
+SUPPLEMENT: dict[str, dict[str, Any]] = {
+    "/repos/{owner}/{repo}/pulls/comments/{comment_id}": {
+        "get": {
+            "summary": "Get a review comment for a pull request",
+            "tags": ["pulls"],
+            "operationId": "pulls/get-review-comment",
+            "externalDocs": {
+                "description": "API method documentation",
+                "url": "https://docs.github.com/rest/pulls/comments#get-a-review-comment-for-a-pull-request",
+            },
+            "parameters": [
+                {"$ref": "#/components/parameters/owner"},
+                {"$ref": "#/components/parameters/repo"},
+                {"$ref": "#/components/parameters/comment-id"},
+            ],
+            "responses": {
+                "200": {
+                    "description": "Response",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/pull-request-review-comment"},
+                            "examples": {
+                                "default": {"$ref": "#/components/examples/pull-request-review-comment-2"}
+                            },
+                        }
+                    },
+                },
+                "404": {"$ref": "#/components/responses/not_found"},
+            },
+        }
+    }
+}
+
+
 @cache
 def load_spec(path: Path = SPEC_PATH) -> Spec:
-    return Spec(json.loads(path.read_text(encoding="utf-8")))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for template, operations in SUPPLEMENT.items():
+        for method, operation in operations.items():
+            document["paths"].setdefault(template, {}).setdefault(method, operation)
+    return Spec(document)

@@ -15,9 +15,6 @@ from .responses import json_response, not_found
 
 # Operations answered with the spec's own example (body still validated, auth still checked).
 CANNED = {
-    "repos/get-collaborator-permission-level",
-    "reactions/create-for-issue-comment",
-    "reactions/create-for-pull-request-review-comment",
     "repos/create-commit-status",
     "issues/add-labels",
     "code-scanning/upload-sarif",

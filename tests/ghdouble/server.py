@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import checks, githttp, issues, pulls, repos
+from . import checks, compare, githttp, issues, pulls, repos, social
 from .auth import JWTRejected, new_installation_token, parse_authorization, verify_app_jwt
 from .context import Ctx, Handler
 from .faults import FaultInjector
@@ -23,7 +23,14 @@ from .shapes import pull_request, repository, user
 from .state import Pull, Repo, Token
 
 RATE_LIMIT = 5000
-HANDLERS: dict[str, Handler] = {**pulls.HANDLERS, **issues.HANDLERS, **checks.HANDLERS, **repos.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **pulls.HANDLERS,
+    **issues.HANDLERS,
+    **checks.HANDLERS,
+    **repos.HANDLERS,
+    **social.HANDLERS,
+    **compare.HANDLERS,
+}
 # Operations authenticated as the App itself (JWT), not as an installation.
 APP_OPERATIONS = {
     "apps/create-installation-access-token",
@@ -63,6 +70,11 @@ class GitHubDouble(FaultInjector):
         self.review_comments: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         self.issue_comments: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
         self.check_runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # ("issue" | "pull", comment id) -> the reactions the bot left on that comment
+        self.reactions: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        # (owner, repo, login) -> role: admin, maintain, write, triage or read; None: no such user
+        self.permissions: dict[tuple[str, str, str], str | None] = {}
+        self.default_permission: str | None = "read"
         self.requests: list[tuple[str, str, int]] = []
 
         self._files_cache: dict[tuple[Path, str, str], list[FileDiff]] = {}
@@ -169,6 +181,17 @@ class GitHubDouble(FaultInjector):
 
     def bot_user(self) -> dict[str, Any]:
         return user(self.spec, self.bot_login, self.base_url, self.web_origin)
+
+    def user_json(self, login: str) -> dict[str, Any]:
+        return user(self.spec, login, self.base_url, self.web_origin)
+
+    def add_issue_comment(self, owner: str, repo: str, number: int, login: str, body: str) -> dict[str, Any]:
+        """A person's comment on the PR's conversation, as GitHub would store it."""
+        return social.add_issue_comment(self, owner, repo, number, login, body)
+
+    def thread_reply(self, parent: dict[str, Any], body: str, author: dict[str, Any]) -> dict[str, Any]:
+        """A reply in the review thread of ``parent`` (a top-level review comment)."""
+        return social.thread_reply(self, parent, body, author)
 
     async def files_for(self, pull: Pull, commit: str) -> list[FileDiff]:
         key = (pull.repo.path, pull.base_sha, commit)
