@@ -66,6 +66,9 @@ could not see (at most 10), each on a line shown in the diff. The bot never appr
 pull request because of this answer; a human reads it."""
 
 
+LEFT_OUT_RESERVE = 200  # tokens kept for the left-out block and the separators
+
+
 def estimate_tokens(text: str) -> int:
     """A deliberately pessimistic token count: UTF-8 bytes / 3 (see the module docstring)."""
     return math.ceil(len(text.encode("utf-8", "surrogatepass")) / 3)
@@ -230,8 +233,7 @@ def build_prompt(
             *(blocks.block(label, text) for label, text in extra_blocks),
         ]
     )
-    reserve = 200  # the left-out block and separators
-    used = estimate_tokens(head) + reserve
+    used = estimate_tokens(head) + LEFT_OUT_RESERVE
     ids, finding_lines = _fit_findings(number_findings(findings), budget_tokens - used, left_out)
     findings_text = blocks.block("FINDINGS", "\n".join(finding_lines) or "(none)")
     shown = [findings_text] if findings or instructions is None else []
@@ -239,10 +241,20 @@ def build_prompt(
     diff_parts = _fit_files(patches, findings, budget_tokens - used, max_hunk_lines, left_out)
     parts = [head, *shown, blocks.block("DIFF", "\n\n".join(diff_parts) or "(nothing shown)")]
     if left_out:
-        parts.append(
-            blocks.block("LEFT-OUT", "Not shown, to stay within the budget:\n- " + "\n- ".join(left_out))
-        )
+        parts.append(blocks.block("LEFT-OUT", left_out_text(left_out)))
     return scrub_secrets("\n\n".join(parts), env), ids, left_out
+
+
+def left_out_text(left_out: Sequence[str], budget: int = LEFT_OUT_RESERVE - 40) -> str:
+    """The list of what was not shown, itself kept within its reserve (a big PR leaves out many)."""
+    lines = ["Not shown, to stay within the budget:"]
+    for i, item in enumerate(left_out):
+        line = f"- {item}"
+        if estimate_tokens("\n".join([*lines, line])) > budget:
+            lines.append(f"- ... and {len(left_out) - i} more files or hunks")
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _fit_findings(

@@ -186,7 +186,7 @@ async def review_local(
                 body=body,
                 patches=patches,
                 events=events,
-                topic=f"local:{head_sha}",
+                topic=topic,
             )
         return outcome
 

@@ -51,7 +51,7 @@ SERVER_MODULES = (
     "pydantic_settings",
 )
 
-N_CTX = 2048
+N_CTX = 8192  # room for the agent dialogue (its prompt budget subtracts history and replies)
 N_THREADS = 1
 STARTUP_TIMEOUT_S = 120.0
 LOG_CAP_BYTES = 2 * 1024 * 1024
