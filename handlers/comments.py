@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Literal
 
 from gidgethub import routing, sansio
 
 from bot.commands import CommandComment, parse_commands, run_commands
 from bot.context import BotContext
-from handlers.errors import PayloadError
-from handlers.pull_request import is_bot, pr_number, require
+from handlers.errors import positive_int
+from handlers.pull_request import is_bot, require
 
 log = logging.getLogger(__name__)
 router = routing.Router()
-
-
-def positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PayloadError(f"payload has an invalid {name}")
-    return value
 
 
 def start_commands(event: sansio.Event, ctx: BotContext, kind: Literal["issue", "pull"], number: int) -> None:
@@ -64,11 +58,11 @@ async def issue_comment_created(event: sansio.Event, ctx: BotContext) -> None:
     issue = require(event.data, "issue")
     if not isinstance(issue.get("pull_request"), dict):
         return
-    start_commands(event, ctx, "issue", pr_number(issue.get("number")))
+    start_commands(event, ctx, "issue", positive_int(issue.get("number"), "issue.number"))
 
 
 @router.register("pull_request_review_comment", action="created")
 async def review_comment_created(event: sansio.Event, ctx: BotContext) -> None:
     """Run the commands of a new review comment (a reply in a review thread, for /explain)."""
-    number = pr_number(require(event.data, "pull_request", "number"))
+    number = positive_int(require(event.data, "pull_request", "number"), "pull_request.number")
     start_commands(event, ctx, "pull", number)

@@ -9,7 +9,7 @@ from gidgethub import routing, sansio
 
 from bot.context import BotContext
 from bot.queue import ReviewJob
-from handlers.errors import PayloadError
+from handlers.errors import PayloadError, positive_int
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -26,12 +26,6 @@ def require(data: Any, *keys: str) -> Any:
     return data
 
 
-def pr_number(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PayloadError("payload has an invalid pull_request.number")
-    return value
-
-
 def is_bot(user: Any) -> bool:
     return isinstance(user, dict) and (
         user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
@@ -45,7 +39,7 @@ def job_from_event(event: sansio.Event) -> ReviewJob:
         installation_id=installation.get("id"),
         owner=require(data, "repository", "owner", "login"),
         repo=require(data, "repository", "name"),
-        pr_number=pr_number(require(data, "pull_request", "number")),
+        pr_number=positive_int(require(data, "pull_request", "number"), "pull_request.number"),
         head_sha=str(require(data, "pull_request", "head", "sha")),
         base_sha=str(require(data, "pull_request", "base", "sha")),
         base_ref=str(require(data, "pull_request", "base", "ref")),
