@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, package_version, run_bounded
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.process import minimal_env, package_version, run_bounded
 
 TOOL = "bandit"
 _BY_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
@@ -121,11 +121,12 @@ class BanditAnalyzer:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
         # Exit 1 only says "issues found"; anything else, or no report at all, is a crash.
-        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1), needs_report=True)
-        if failure:
-            return AnalyzerResult(tool=TOOL, version=version, error=failure)
-        try:
-            findings, notices = parse_output(result.stdout, root, files)
-        except (ValueError, UnicodeDecodeError, AttributeError) as exc:
-            return AnalyzerResult(tool=TOOL, version=version, error=f"bandit's report was unreadable: {exc}")
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version, notices=notices)
+        return result_from_report(
+            TOOL,
+            version,
+            result,
+            timeout,
+            lambda out: parse_output(out, root, files),
+            ok_codes=(0, 1),
+            needs_report=True,
+        )

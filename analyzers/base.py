@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from analyzers.process import ProcResult, describe_failure
 
 Severity = Literal["error", "warning", "note"]
 SEVERITY_RANK: dict[str, int] = {"note": 0, "warning": 1, "error": 2}
@@ -228,3 +230,30 @@ class PathMap:
             return candidate.resolve().relative_to(self.root).as_posix()
         except (OSError, ValueError):
             return None
+
+
+REPORT_ERRORS = (ValueError, UnicodeDecodeError, AttributeError, TypeError, KeyError)
+
+
+def result_from_report(
+    tool: str,
+    version: str | None,
+    run: ProcResult,
+    timeout: float,
+    parse: Callable[[bytes], list[Finding] | tuple[list[Finding], list[str]]],
+    *,
+    notices: Sequence[str] = (),
+    **judge: Any,
+) -> AnalyzerResult:
+    """Judge a tool's run (``judge``: describe_failure's ok_codes, needs_report, quote_stderr)
+    and parse its report; a crash, a timeout or an unreadable report becomes the result's error."""
+    failure = describe_failure(tool, run, timeout, **judge)
+    if failure:
+        return AnalyzerResult(tool=tool, version=version, error=failure, notices=list(notices))
+    try:
+        parsed = parse(run.stdout)
+    except REPORT_ERRORS as exc:
+        error = f"{tool}'s report was unreadable: {type(exc).__name__}"
+        return AnalyzerResult(tool=tool, version=version, error=error, notices=list(notices))
+    findings, more = parsed if isinstance(parsed, tuple) else (parsed, [])
+    return AnalyzerResult(tool=tool, findings=findings, version=version, notices=[*notices, *more])

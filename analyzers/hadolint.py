@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded, tool_version
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 from analyzers.shellcheck import WIKI as SHELLCHECK_WIKI
 from analyzers.shellcheck import cwe_for as shellcheck_cwe
 
@@ -116,13 +116,12 @@ class HadolintAnalyzer:
         result = await run_bounded(
             self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env(), stdin=OWN_CONFIG
         )
-        failure = describe_failure(TOOL, result, timeout, ok_codes=(0,), needs_report=True)
-        if failure:
-            return AnalyzerResult(tool=TOOL, version=version, error=failure)
-        try:
-            findings = parse_output(result.stdout, root, files)
-        except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-            return AnalyzerResult(
-                tool=TOOL, version=version, error=f"hadolint's report was unreadable: {exc}"
-            )
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version)
+        return result_from_report(
+            TOOL,
+            version,
+            result,
+            timeout,
+            lambda out: parse_output(out, root, files),
+            ok_codes=(0,),
+            needs_report=True,
+        )

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded, tool_version
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 
 TOOL = "ruff"
 # Rules that point at bugs, not at style: a review bot that nags about formatting gets muted.
@@ -205,11 +205,6 @@ class RuffAnalyzer:
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env())
-        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1))
-        if failure:
-            return AnalyzerResult(tool=TOOL, version=version, error=failure)
-        try:
-            findings = parse_output(result.stdout, root, files)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return AnalyzerResult(tool=TOOL, version=version, error=f"ruff's report was unreadable: {exc}")
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version)
+        return result_from_report(
+            TOOL, version, result, timeout, lambda out: parse_output(out, root, files), ok_codes=(0, 1)
+        )

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, package_version, run_bounded
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.process import minimal_env, package_version, run_bounded
 
 TOOL = "detect-secrets"
 CWE = "CWE-798"
@@ -163,15 +163,13 @@ class SecretsAnalyzer:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
         # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
-        failure = describe_failure(
-            TOOL, result, timeout, ok_codes=(0,), needs_report=True, quote_stderr=False
+        return result_from_report(
+            TOOL,
+            version,
+            result,
+            timeout,
+            lambda out: parse_output(out, root, files),
+            ok_codes=(0,),
+            needs_report=True,
+            quote_stderr=False,
         )
-        if failure:
-            return AnalyzerResult(tool=TOOL, version=version, error=failure)
-        try:
-            findings = parse_output(result.stdout, root, files)
-        except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-            return AnalyzerResult(
-                tool=TOOL, version=version, error=f"detect-secrets' report was unreadable: {exc}"
-            )
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version)

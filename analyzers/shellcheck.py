@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, find_tool, minimal_env, run_bounded, tool_version
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 
 TOOL = "shellcheck"
 SUFFIXES = (".sh", ".bash", ".ksh", ".bats")
@@ -179,18 +179,18 @@ class ShellcheckAnalyzer:
             return AnalyzerResult(tool=TOOL, version=version)
         result = await run_bounded(self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env())
         # 1: issues found; 2: some files could not be read (the others are still in the report).
-        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1, 2), needs_report=True)
-        if failure:
-            return AnalyzerResult(tool=TOOL, version=version, error=failure)
-        try:
-            findings = parse_output(result.stdout, root, files)
-        except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-            return AnalyzerResult(
-                tool=TOOL, version=version, error=f"shellcheck's report was unreadable: {exc}"
-            )
         notices = (
             [f"shellcheck could not check every file: {result.stderr_tail()}"]
             if result.returncode == 2
             else []
         )
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version, notices=notices)
+        return result_from_report(
+            TOOL,
+            version,
+            result,
+            timeout,
+            lambda out: parse_output(out, root, files),
+            notices=notices,
+            ok_codes=(0, 1, 2),
+            needs_report=True,
+        )

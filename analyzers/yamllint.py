@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
-from analyzers.process import describe_failure, minimal_env, package_version, run_bounded
+from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.process import minimal_env, package_version, run_bounded
 
 TOOL = "yamllint"
 # Given with -d, which yamllint prefers over any .yamllint in the working directory (the
@@ -126,13 +126,12 @@ class YamllintAnalyzer:
             return AnalyzerResult(tool=TOOL, version=version, notices=notices)
         result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
         # Exit 1 means "errors found"; 2 would be "warnings found" under --strict, not used here.
-        failure = describe_failure(TOOL, result, timeout, ok_codes=(0, 1))
-        if failure:
-            return AnalyzerResult(tool=TOOL, version=version, error=failure, notices=notices)
-        try:
-            findings = parse_output(result.stdout, root, files)
-        except UnicodeDecodeError as exc:
-            return AnalyzerResult(
-                tool=TOOL, version=version, error=f"yamllint's report was unreadable: {exc}"
-            )
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version, notices=notices)
+        return result_from_report(
+            TOOL,
+            version,
+            result,
+            timeout,
+            lambda out: parse_output(out, root, files),
+            notices=notices,
+            ok_codes=(0, 1),
+        )

@@ -32,18 +32,15 @@ import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import bot.review
 from analyzers.cache import AnalysisCache, MemoryCache
-from analyzers.diff import parse_unified_diff
-from bot.checkout import git as bot_git
-from bot.checkout import git_env as bot_git_env
-from bot.checkout import local_git_dir
 from bot.config import ReviewSettings
-from bot.policy import build_analyzers, write_rule_files
-from bot.repo_config import load_local_policy
-from bot.review import ReviewOutcome, analyze_changes, resolve_commit
+from bot.policy import build_analyzers
+from bot.review import ReviewOutcome, review_local
 
-from rawtools import TIMEOUT, git, median, raw_alone, raw_at_once, raw_commands, repeat
+from rawtools import git, median, raw_alone, raw_at_once, raw_commands, repeat
 
 MAX_RUNS = 10
 PUSHED_FILE = "app/service.py"  # the one file the second push changes
@@ -559,7 +556,7 @@ def push_one_file(repo: Path, feature_sha: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The bot: bot.review.review_local's steps, with a cache passed to analyze_changes.
+# The bot: bot.review.review_local with a cache, timing its analyze_changes step too.
 
 
 @dataclass
@@ -572,40 +569,24 @@ class BotRun:
 async def bot_review(
     repo: Path, cache: AnalysisCache | None, base: str = "main", head: str = "feature"
 ) -> BotRun:
-    started = time.perf_counter()
-    git_dir = await local_git_dir(repo)
-    with tempfile.TemporaryDirectory(prefix="bench-analyzers-bot-") as tmp:
-        workdir = Path(tmp)
-        env = bot_git_env(workdir)
-        head_sha = await resolve_commit(git_dir, head, env=env)
-        base_sha = await resolve_commit(git_dir, base, env=env)
-        policy = await load_local_policy(git_dir, base_sha, env, ReviewSettings())
-        analyzers = build_analyzers(
-            policy.settings, write_rule_files(workdir / "repo-rules", policy.rule_files)
-        )
-        merge_base = await bot_git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
-        diff_args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv"]
-        diff_text = await bot_git(
-            [*diff_args, "-M", "-U3", merge_base.decode().strip(), head_sha],
-            git_dir=git_dir,
-            env=env,
-            timeout=TIMEOUT,
-        )
-        diffs = parse_unified_diff(diff_text.decode("utf-8", "surrogateescape"))
-        analyze_started = time.perf_counter()
-        outcome = await analyze_changes(
-            git_dir,
-            head_sha,
-            diffs,
-            env=env,
-            fetch_missing=False,
-            settings=policy.settings,
-            workdir=workdir,
-            analyzers=analyzers,
-            cache=cache,
-        )
-        analyze = time.perf_counter() - analyze_started
-    return BotRun(time.perf_counter() - started, analyze, outcome)
+    analyze_times: list[float] = []
+    real_analyze = bot.review.analyze_changes
+
+    async def timed_analyze(*args: Any, **kwargs: Any) -> ReviewOutcome:
+        started = time.perf_counter()
+        try:
+            return await real_analyze(*args, **kwargs)
+        finally:
+            analyze_times.append(time.perf_counter() - started)
+
+    bot.review.analyze_changes = timed_analyze  # review_local looks it up in its module
+    try:
+        started = time.perf_counter()
+        outcome = await review_local(repo, base=base, head=head, settings=ReviewSettings(), cache=cache)
+        total = time.perf_counter() - started
+    finally:
+        bot.review.analyze_changes = real_analyze
+    return BotRun(total, sum(analyze_times), outcome)
 
 
 def run_bot(repo: Path, cache: AnalysisCache | None) -> BotRun:

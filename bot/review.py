@@ -129,6 +129,7 @@ async def review_local(
     agents: AgentConfig | None = None,
     events: EventChannel | None = None,
     topic: str = "local",
+    cache: AnalysisCache | None = None,
 ) -> ReviewOutcome:
     """Review the commits of ``head`` not in ``base`` in a local repository, as the App would.
 
@@ -170,6 +171,7 @@ async def review_local(
             settings=policy.settings,
             workdir=workdir,
             analyzers=analyzers,
+            cache=cache,
         )
         if policy.error:
             outcome.incomplete.append(f"Ignored an invalid configuration, used the defaults: {policy.error}")

@@ -86,22 +86,27 @@ def test_client_timeout_on_a_long_generation(llm_server: LlamaServer) -> None:
     assert reply.choices[0].message.content.strip()
 
 
-async def test_autogen_client_create(llm_server: LlamaServer) -> None:
-    client = OpenAIChatCompletionClient(
-        model=llm_server.model,
-        base_url=llm_server.base_url,
+def autogen_client(server: LlamaServer, *, json_output: bool, max_tokens: int) -> OpenAIChatCompletionClient:
+    """autogen's OpenAI client on the local server: deterministic, with the model info autogen needs."""
+    return OpenAIChatCompletionClient(
+        model=server.model,
+        base_url=server.base_url,
         api_key="not-needed",
         model_info={
             "vision": False,
             "function_calling": False,
-            "json_output": False,
+            "json_output": json_output,
             "family": "unknown",
             "structured_output": False,
         },
-        max_tokens=32,
+        max_tokens=max_tokens,
         temperature=0,
         seed=1,
     )
+
+
+async def test_autogen_client_create(llm_server: LlamaServer) -> None:
+    client = autogen_client(llm_server, json_output=False, max_tokens=32)
     try:
         result = await client.create(
             [
@@ -140,21 +145,7 @@ async def test_json_schema_constrained_reply_through_autogen(llm_server: LlamaSe
     # llama-cpp-python's server rejects response_format type "json_schema" (autogen's
     # structured output); its own form, json_object with a "schema", constrains the sampling
     # with a grammar, so the reply parses whatever the (tiny) model thinks.
-    client = OpenAIChatCompletionClient(
-        model=llm_server.model,
-        base_url=llm_server.base_url,
-        api_key="not-needed",
-        model_info={
-            "vision": False,
-            "function_calling": False,
-            "json_output": True,
-            "family": "unknown",
-            "structured_output": False,
-        },
-        max_tokens=200,
-        temperature=0,
-        seed=1,
-    )
+    client = autogen_client(llm_server, json_output=True, max_tokens=200)
     try:
         result = await client.create(
             [
