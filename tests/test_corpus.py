@@ -7,88 +7,40 @@ EXPECT-NEXT labels the line below it instead); problems
 already present in ``before/`` are not labelled and must not be reported (they are not on
 changed lines), and cases named ``clean-*`` must yield nothing at all. The test scores recall
 over all labelled lines and fails below 90 %, or on any finding outside the changed lines.
+
+The outside corpus (tests/corpus_outside, README there) holds cases adapted from code nobody
+here wrote, split by a hash of their names into a tuning and a held-out half; it is reviewed in
+batches (tests/corpus_tools.py) and must keep 90 % recall on each half, no finding on untouched
+lines and at most one finding per ten clean pull requests. bench/bench_recall.py prints it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from analyzers import Finding
-from analyzers.diff import parse_unified_diff
-from bot.review import review_local
+from tests.corpus_tools import (
+    OUTSIDE,
+    CaseResult,
+    Score,
+    case_meta,
+    corpus_cases,
+    hash_split,
+    is_clean,
+    language,
+    review_batch,
+    review_case,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
-LABEL = "EXPECT"
-LABEL_NEXT = "EXPECT-NEXT"
 MIN_RECALL = 0.90
-
-
-@dataclass
-class CaseResult:
-    name: str
-    labelled: set[tuple[str, int]]
-    findings: list[Finding]
-    changed: dict[str, set[int]]
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=corpus", "-c", "user.email=corpus@example.com", *args],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return done.stdout.decode()
-
-
-def build_repo(case: Path, repo: Path) -> None:
-    shutil.copytree(case / "before", repo)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", "before")
-    git(repo, "checkout", "-q", "-b", "feature")
-    for child in repo.iterdir():
-        if child.name != ".git":
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
-    shutil.copytree(case / "after", repo, dirs_exist_ok=True)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", "after")
-
-
-def labels(after: Path) -> set[tuple[str, int]]:
-    found = set()
-    for path in after.rglob("*"):
-        if path.is_file():
-            rel = path.relative_to(after).as_posix()
-            for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
-                if LABEL_NEXT in line:
-                    found.add((rel, number + 1))
-                elif LABEL in line:
-                    found.add((rel, number))
-    return found
-
-
-def review_case(case: Path, tmp_path: Path) -> CaseResult:
-    repo = tmp_path / case.name
-    build_repo(case, repo)
-    outcome = asyncio.run(review_local(repo, base="main", head="feature"))
-    diff = parse_unified_diff(git(repo, "diff", "-M", "main...feature"))
-    changed = {path: d.added for path, d in diff.items()}
-    return CaseResult(case.name, labels(case / "after"), outcome.findings, changed)
-
-
-def language(case_name: str) -> str:
-    return case_name.split("-")[0]
+# The issue's bar for clean pull requests of the outside corpus: at most one finding in ten.
+MAX_FALSE_POSITIVES_PER_TEN = 1.0
 
 
 def cases() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if (p / "after").is_dir())
+    return corpus_cases(CORPUS)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +89,55 @@ def test_recall_on_labelled_lines(results):
     print(f"corpus recall {'all':<12} {len(labelled) - len(missed):>3}/{len(labelled):<3} {recall:.0%}")
     assert labelled, "the corpus has no labelled lines"
     assert recall >= MIN_RECALL, f"recall {recall:.0%} < {MIN_RECALL:.0%}; missed: {missed}"
+
+
+# --- the outside corpus (tests/corpus_outside/README.md) ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def outside_results(tmp_path_factory) -> list[CaseResult]:
+    return review_batch(corpus_cases(OUTSIDE), tmp_path_factory.mktemp("outside"))
+
+
+def test_every_outside_case_names_its_source_licence_and_split() -> None:
+    problems = []
+    for case in corpus_cases(OUTSIDE):
+        meta = case_meta(case)
+        if not meta.get("source", "").startswith("https://"):
+            problems.append(f"{case.name}: no source URL")
+        if not meta.get("licence"):
+            problems.append(f"{case.name}: no licence")
+        # The split is the hash's, unless the case was moved to tuning and says why.
+        if meta.get("split") != hash_split(case.name) and not (
+            meta.get("split") == "tuning" and meta.get("moved")
+        ):
+            problems.append(f"{case.name}: split {meta.get('split')!r} is not {hash_split(case.name)!r}")
+    assert problems == []
+
+
+def test_outside_corpus_covers_the_languages_with_clean_cases() -> None:
+    names = [case.name for case in corpus_cases(OUTSIDE)]
+    assert len({language(name) for name in names}) >= 8
+    assert sum(is_clean(name) for name in names) >= 10
+
+
+def test_outside_corpus_has_no_finding_on_untouched_lines(outside_results: list[CaseResult]) -> None:
+    assert [f"{r.name}: {f.path}:{f.line} {f.rule_id}" for r in outside_results for f in r.outside] == []
+
+
+def test_outside_corpus_recall_on_both_halves(outside_results: list[CaseResult]) -> None:
+    scores = {"tuning": Score(), "heldout": Score()}
+    for result in outside_results:
+        if not is_clean(result.name):
+            scores[result.meta["split"]].add(result)
+    for split, score in scores.items():
+        print(f"outside recall {split:<8} {score.found:>3}/{score.labelled:<3} {score.recall:.0%}")
+    assert scores["tuning"].recall >= MIN_RECALL, scores["tuning"].missed
+    # Held-out misses are not printed: nobody should tune a rule to them (README).
+    assert scores["heldout"].recall >= MIN_RECALL
+
+
+def test_outside_clean_pull_requests_stay_quiet(outside_results: list[CaseResult]) -> None:
+    clean = [r for r in outside_results if is_clean(r.name)]
+    findings = [f"{r.name}: {f.path}:{f.line} {f.tool} {f.rule_id}" for r in clean for f in r.findings]
+    assert 10 * len(findings) / len(clean) <= MAX_FALSE_POSITIVES_PER_TEN, findings

@@ -33,6 +33,8 @@ LANGUAGES = {
     "c",
     "cpp",
     "python",
+    "rust",
+    "terraform",
 }
 
 
@@ -88,6 +90,50 @@ def test_every_fix_passes_its_fixtest(semgrep_test_report: dict[str, Any]) -> No
     assert with_fix <= fixed
 
 
+def expected_lines(target: Path) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """(rule id, line) pairs a target says must match (ruleid:) and must not (ok:).
+
+    As in semgrep --test, an annotation labels the next line that is not itself an annotation.
+    """
+    lines = target.read_text(encoding="utf-8").splitlines()
+    must, must_not = set(), set()
+    for number, line in enumerate(lines):
+        found = ANNOTATION.findall(line)
+        if not found:
+            continue
+        labelled = number + 1
+        while labelled < len(lines) and ANNOTATION.search(lines[labelled]):
+            labelled += 1
+        for kind, rule_id in found:
+            (must if kind == "ruleid" else must_not).add((rule_id, labelled + 1))
+    return must, must_not
+
+
+def test_the_native_engine_the_bot_runs_agrees_with_every_annotation(tmp_path: Path) -> None:
+    # semgrep --test runs the Python wrapper's engine; the bot runs `scan --experimental`, which
+    # differs (it refuses YAML aliases, for one). One scan of every target with every rule.
+    targets = sorted(p for p in TESTS_DIR.iterdir() if ".fixed." not in p.name)
+    argv = SemgrepAnalyzer().command(SEMGREP, bundled_rules(), [p.name for p in targets])
+    env = minimal_env({**NO_NETWORK_ENV, "HOME": str(tmp_path)})
+    done = subprocess.run(argv, cwd=TESTS_DIR, capture_output=True, env=env, timeout=300, check=False)
+    report = json.loads(done.stdout)
+    assert report["errors"] == []
+    got = {(Path(r["path"]).name, r["check_id"], r["start"]["line"]) for r in report["results"]}
+    missed, wrong = [], []
+    for target in targets:
+        must, must_not = expected_lines(target)
+        missed += [(target.name, *item) for item in sorted(must) if (target.name, *item) not in got]
+        wrong += [(target.name, *item) for item in sorted(must_not) if (target.name, *item) in got]
+    assert (missed, wrong) == ([], [])
+
+
+def test_rule_files_use_no_yaml_aliases() -> None:
+    # The native engine rejects a rule file with an alias as a whole ("Expected a list").
+    for path in bundled_rules():
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*[\w-]+: [&*][\w-]+\s*$", text, re.M), path.name
+
+
 def test_every_rule_has_a_positive_and_a_negative_case() -> None:
     found = annotations()
     missing = {rule["id"]: found.get(rule["id"], set()) for rule in all_rules()}
@@ -102,7 +148,7 @@ def test_every_rule_says_why_and_how_and_names_its_weakness() -> None:
     assert languages >= LANGUAGES
     for rule in rules:
         rid = rule["id"]
-        assert re.fullmatch(r"(js|ts|go|java|rb|php|cs|kt|c|cpp|py)(-[a-z0-9]+)+", rid), rid
+        assert re.fullmatch(r"(js|ts|go|java|rb|php|cs|kt|c|cpp|py|rs|tf)(-[a-z0-9]+)+", rid), rid
         assert rule["severity"] in ("ERROR", "WARNING", "INFO"), rid
         assert len(rule["message"]) > 120 and ". " in rule["message"], rid  # why, then how
         meta = rule["metadata"]
@@ -196,6 +242,9 @@ async def test_one_process_for_many_files_in_many_languages(tmp_path: Path) -> N
         ("svc/main.go", "go-weak-crypto", 5),
         ("native/io.c", "c-gets", 2),
         ("tests/vendor/page.php", "php-eval-injection", 2),
+        # The taint rules see the same lines: request data (location.hash, $_GET) into eval.
+        ("web/-dash.js", "js-taint-code-injection", 1),
+        ("tests/vendor/page.php", "php-taint-code-injection", 2),
     }
     scans = [line for line in log.read_text().splitlines() if line.startswith("scan ")]
     assert len(scans) == 1
@@ -268,4 +317,5 @@ async def test_version_and_registration() -> None:
     assert version is not None and re.fullmatch(r"\d+\.\d+\.\d+\S*", version)
     assert any(a.name == "semgrep" for a in default_analyzers())
     assert analyzer.handles("src/Main.java") and analyzer.handles("lib/x.HPP")
+    assert analyzer.handles("web/src/main.rs") and analyzer.handles("infra/main.tf")
     assert not analyzer.handles("README.md") and not analyzer.handles("Dockerfile")

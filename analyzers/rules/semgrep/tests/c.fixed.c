@@ -41,3 +41,14 @@ void show(const char *text) {
     // ok: c-format-string
     printf("hello\n");
 }
+
+void fetch(CURL *curl, SSL_CTX *ctx) {
+    // ruleid: c-tls-verification-disabled
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    // ok: c-tls-verification-disabled
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    // ruleid: c-tls-verification-disabled
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    // ok: c-tls-verification-disabled
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+}

@@ -57,3 +57,13 @@ function passwords($password) {
     // ok: php-md5-password
     $good = password_hash($password, PASSWORD_DEFAULT);
 }
+
+function ping_checked($target) {
+    $octet = explode(".", $target);
+    if (is_numeric($octet[0]) && is_numeric($octet[1]) && sizeof($octet) == 2) {
+        // ok: php-command-injection
+        return shell_exec('ping -c 4 ' . $octet[0] . '.' . $octet[1]);
+    }
+    // ruleid: php-command-injection
+    return shell_exec('ping -c 4 ' . $target);
+}

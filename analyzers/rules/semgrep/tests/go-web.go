@@ -1,0 +1,103 @@
+package main
+
+import (
+	"archive/zip"
+	"database/sql"
+	"fmt"
+	"html"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+var db *sql.DB
+
+func ping(w http.ResponseWriter, r *http.Request) {
+	host := r.URL.Query().Get("host")
+	// ruleid: go-taint-command-injection
+	out, _ := exec.Command("sh", "-c", "ping -c 1 "+host).Output()
+	// ok: go-taint-command-injection
+	out2, _ := exec.Command("ping", "-c", "1", host).Output()
+	log.Printf("%d %d", len(out), len(out2))
+}
+
+type Server struct{}
+
+func (s *Server) users(w http.ResponseWriter, r *http.Request) {
+	name := r.FormValue("name")
+	// ruleid: go-taint-sql-injection
+	rows, _ := db.Query("SELECT * FROM users WHERE name = '" + name + "'")
+	query := fmt.Sprintf("DELETE FROM users WHERE name = '%s'", name)
+	// ruleid: go-taint-sql-injection
+	db.ExecContext(r.Context(), query)
+	// ok: go-taint-sql-injection
+	rows2, _ := db.Query("SELECT * FROM users WHERE name = $1", name)
+	id, _ := strconv.Atoi(r.FormValue("id"))
+	// ok: go-taint-sql-injection
+	db.Exec(fmt.Sprintf("DELETE FROM users WHERE id = %d", id))
+	_, _ = rows, rows2
+	// ruleid: go-taint-xss
+	fmt.Fprintf(w, "<p>Hello %s</p>", name)
+	// ok: go-taint-xss
+	fmt.Fprintf(w, "<p>Hello %s</p>", html.EscapeString(name))
+	// ruleid: go-taint-xss
+	io.WriteString(w, "<p>"+name+"</p>")
+}
+
+func download(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("file")
+	// ruleid: go-taint-path-traversal
+	data, _ := os.ReadFile(filepath.Join("/srv/files", name))
+	// ok: go-taint-path-traversal
+	safe, _ := os.ReadFile(filepath.Join("/srv/files", filepath.Base(name)))
+	// ruleid: go-taint-path-traversal
+	http.ServeFile(w, r, "/srv/files/"+name)
+	log.Printf("%d %d", len(data), len(safe))
+}
+
+func proxy(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.Query().Get("url")
+	// ruleid: go-taint-ssrf
+	resp, _ := http.Get(target)
+	// ok: go-taint-ssrf
+	resp2, _ := http.Get("https://api.example.com/items/" + target)
+	_, _ = resp, resp2
+	next := r.FormValue("next")
+	if next == "home" {
+		// ok: go-taint-open-redirect
+		http.Redirect(w, r, "/home/"+next, http.StatusFound)
+		return
+	}
+	// ruleid: go-taint-open-redirect
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func unzip(r *zip.Reader, dest string) error {
+	for _, f := range r.File {
+		path := filepath.Join(dest, f.Name)
+		// ruleid: go-zip-slip
+		out, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		out.Close()
+	}
+	for _, f := range r.File {
+		path := filepath.Join(dest, f.Name)
+		if !strings.HasPrefix(path, filepath.Clean(dest)+string(os.PathSeparator)) {
+			return fmt.Errorf("illegal path %s", f.Name)
+		}
+		// ok: go-zip-slip
+		out, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		out.Close()
+	}
+	return nil
+}

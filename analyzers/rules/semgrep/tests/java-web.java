@@ -1,0 +1,125 @@
+package demo;
+
+import java.io.*;
+import java.net.URL;
+import java.nio.file.*;
+import java.sql.*;
+import java.util.zip.*;
+import javax.net.ssl.*;
+import javax.servlet.http.*;
+import javax.xml.parsers.*;
+import org.springframework.web.bind.annotation.*;
+import org.springframework.web.util.HtmlUtils;
+
+public class Demo extends HttpServlet {
+    private Connection conn;
+
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String host = request.getParameter("host");
+        // ruleid: java-taint-command-injection
+        Process p = Runtime.getRuntime().exec("ping -c 1 " + host);
+        // ruleid: java-taint-command-injection
+        new ProcessBuilder("sh", "-c", "nslookup " + host).start();
+        String name = request.getParameter("name");
+        Statement st = conn.createStatement();
+        // ruleid: java-taint-sql-injection
+        ResultSet rs = st.executeQuery("SELECT * FROM users WHERE name = '" + name + "'");
+        PreparedStatement ps = conn.prepareStatement("SELECT * FROM users WHERE name = ?");
+        ps.setString(1, name);
+        // ok: java-taint-sql-injection
+        ResultSet rs2 = ps.executeQuery();
+        PrintWriter out = response.getWriter();
+        // ruleid: java-taint-xss
+        out.println("<p>Hello " + name + "</p>");
+        // ok: java-taint-xss
+        out.println("<p>Hello " + HtmlUtils.htmlEscape(name) + "</p>");
+        String file = request.getParameter("file");
+        // ruleid: java-taint-path-traversal
+        FileInputStream in = new FileInputStream(new File("/srv/files", file));
+        // ok: java-taint-path-traversal
+        FileInputStream in2 = new FileInputStream(new File("/srv/files", new File(file).getName()));
+        // ruleid: java-taint-path-traversal
+        request.getRequestDispatcher("/WEB-INF/" + request.getParameter("page")).include(request, response);
+        String target = request.getParameter("url");
+        // ruleid: java-taint-ssrf
+        InputStream remote = new URL(target).openStream();
+        // ok: java-taint-ssrf
+        InputStream fixed = new URL("https://api.example.com/items/" + target).openStream();
+        // ruleid: java-taint-open-redirect
+        response.sendRedirect(request.getParameter("next"));
+        // ok: java-taint-open-redirect
+        response.sendRedirect("/home/" + request.getParameter("next"));
+        // ruleid: java-taint-deserialization
+        Object state = new ObjectInputStream(request.getInputStream()).readObject();
+        // ok: java-taint-deserialization
+        Object local = new ObjectInputStream(new FileInputStream("/srv/state.bin")).readObject();
+    }
+
+    void parse(InputStream xml) throws Exception {
+        // ruleid: java-xxe-parser
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.newDocumentBuilder().parse(xml);
+    }
+
+    void parseSafely(InputStream xml) throws Exception {
+        // ok: java-xxe-parser
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        dbf.newDocumentBuilder().parse(xml);
+    }
+
+    void unzip(ZipInputStream zis, File dest) throws IOException {
+        ZipEntry entry;
+        while ((entry = zis.getNextEntry()) != null) {
+            File target = new File(dest, entry.getName());
+            // ruleid: java-zip-slip
+            FileOutputStream fos = new FileOutputStream(target);
+            fos.close();
+        }
+    }
+
+    void unzipSafely(ZipInputStream zis, File dest) throws IOException {
+        ZipEntry entry;
+        while ((entry = zis.getNextEntry()) != null) {
+            File target = new File(dest, entry.getName());
+            if (!target.getCanonicalPath().startsWith(dest.getCanonicalPath() + File.separator)) {
+                throw new IOException("Entry is outside of the target dir: " + entry.getName());
+            }
+            // ok: java-zip-slip
+            FileOutputStream fos = new FileOutputStream(target);
+            fos.close();
+        }
+    }
+
+    void insecure(HttpsURLConnection c) {
+        // ruleid: java-tls-hostname-verification-disabled
+        c.setHostnameVerifier((hostname, session) -> true);
+        // ok: java-tls-hostname-verification-disabled
+        c.setHostnameVerifier(HttpsURLConnection.getDefaultHostnameVerifier());
+    }
+}
+
+@RestController
+class UserController {
+    private org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    @GetMapping("/users")
+    public Object users(@RequestParam String name, @RequestParam int age) {
+        // ruleid: java-taint-sql-injection
+        Object a = jdbc.queryForList("SELECT * FROM users WHERE name = '" + name + "'");
+        // ok: java-taint-sql-injection
+        Object b = jdbc.queryForList("SELECT * FROM users WHERE age = " + age);
+        // ok: java-taint-sql-injection
+        Object c = jdbc.queryForList("SELECT * FROM users WHERE name = ?", name);
+        return a;
+    }
+
+    @PostMapping("/run")
+    public String run(@RequestBody String command) throws IOException {
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec(command);
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec(new String[] {"ls", "-la"});
+        return "ok";
+    }
+}

@@ -1,0 +1,26 @@
+import { exec } from "node:child_process";
+import * as fs from "node:fs/promises";
+import Koa from "koa";
+import type { Request, Response } from "express";
+
+const app = new Koa();
+
+app.use(async (ctx) => {
+  const name = ctx.query.name as string;
+  // ruleid: js-taint-command-injection
+  exec(`convert ${name} out.png`);
+  // ruleid: js-taint-xss
+  ctx.body = `<h1>${name}</h1>`;
+  // ok: js-taint-xss
+  ctx.body = { name };
+});
+
+export async function show(req: Request, res: Response): Promise<void> {
+  // ruleid: js-taint-path-traversal
+  const text = await fs.readFile(`/srv/docs/${req.params.doc}`, "utf8");
+  // ruleid: js-taint-ssrf
+  const other = await fetch(req.body.callback as string);
+  // ruleid: js-taint-xss
+  res.status(200).send(`<pre>${text}</pre>` + req.query.q);
+  void other;
+}

@@ -1,0 +1,71 @@
+<?php
+
+$page = $_GET['page'];
+// ruleid: php-taint-file-inclusion
+include($page);
+// ruleid: php-taint-file-inclusion
+require_once 'pages/' . $_GET['lang'] . '.php';
+// ok: php-taint-file-inclusion
+include 'pages/' . basename('home') . '.php';
+
+$target = $_REQUEST['ip'];
+// ruleid: php-taint-command-injection
+$out = shell_exec('ping -c 4 ' . $target);
+// ok: php-taint-command-injection
+$out2 = shell_exec('ping -c 4 ' . escapeshellarg($target));
+
+$id = $_GET['id'];
+// ruleid: php-taint-sql-injection
+$result = mysqli_query($conn, "SELECT first_name FROM users WHERE user_id = '$id';");
+// ruleid: php-taint-sql-injection
+$rows = $pdo->query("SELECT * FROM users WHERE id = " . $id);
+$stmt = $pdo->prepare('SELECT * FROM users WHERE id = ?');
+// ok: php-taint-sql-injection
+$stmt->execute([$id]);
+// ok: php-taint-sql-injection
+$rows2 = $pdo->query("SELECT * FROM users WHERE id = " . intval($id));
+
+$name = $_GET['name'];
+// ruleid: php-taint-xss
+echo '<pre>Hello ' . $name . '</pre>';
+// ok: php-taint-xss
+echo '<pre>Hello ' . htmlspecialchars($name, ENT_QUOTES, 'UTF-8') . '</pre>';
+
+$file = $_GET['file'];
+// ruleid: php-taint-path-traversal
+readfile('/var/www/files/' . $file);
+// ok: php-taint-path-traversal
+readfile('/var/www/files/' . basename($file));
+
+$url = $_POST['url'];
+$ch = curl_init();
+// ruleid: php-taint-ssrf
+curl_setopt($ch, CURLOPT_URL, $url);
+// ok: php-taint-ssrf
+curl_setopt($ch, CURLOPT_URL, 'https://api.example.com/items/' . urlencode($url));
+
+// ruleid: php-taint-open-redirect
+header('Location: ' . $_GET['redirect']);
+// ok: php-taint-open-redirect
+header('Location: /index.php');
+
+// ruleid: php-taint-code-injection
+eval('$x = ' . $_POST['expr'] . ';');
+// ok: php-taint-code-injection
+eval('$x = ' . intval($_POST['expr']) . ';');
+
+// ruleid: php-taint-deserialization
+$prefs = unserialize($_COOKIE['prefs']);
+// ok: php-taint-deserialization
+$prefs2 = json_decode($_COOKIE['prefs'], true);
+
+$doc = new DOMDocument();
+// ruleid: php-xxe-entity-loading
+$doc->loadXML(file_get_contents('php://input'), LIBXML_NOENT | LIBXML_DTDLOAD);
+// ok: php-xxe-entity-loading
+$doc->loadXML(file_get_contents('php://input'));
+
+// ruleid: php-tls-verification-disabled
+curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, false);
+// ok: php-tls-verification-disabled
+curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, true);

@@ -1,0 +1,162 @@
+import os
+import pickle
+import subprocess
+import ssl
+import tarfile
+import zipfile
+
+import requests
+from django.http import HttpResponse, HttpResponseRedirect
+from flask import Flask, make_response, redirect, render_template, render_template_string, request, send_file
+from lxml import etree
+from markupsafe import escape
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+
+
+@app.route("/ping")
+def ping():
+    host = request.args.get("host")
+    # ruleid: py-taint-command-injection
+    os.system("ping -c 1 " + host)
+    # ruleid: py-taint-command-injection
+    subprocess.run(f"nslookup {host}", shell=True)
+    # ok: py-taint-command-injection
+    subprocess.run(["ping", "-c", "1", host])
+    # ok: py-taint-command-injection
+    os.system("uptime")
+    return "ok"
+
+
+@app.route("/calc/<expr>")
+def calc(expr):
+    # ruleid: py-taint-code-injection
+    eval(expr)
+    return "done"
+
+
+@app.route("/number")
+def number():
+    # ok: py-taint-code-injection
+    return str(eval(str(int(request.args["n"])) + "+1"))
+
+
+def search(request, cursor):
+    name = request.GET["name"]
+    # ruleid: py-taint-sql-injection
+    cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)
+    query = f"SELECT * FROM users WHERE name = '{name}'"
+    # ruleid: py-taint-sql-injection
+    cursor.execute(query)
+    # ok: py-taint-sql-injection
+    cursor.execute("SELECT * FROM users WHERE name = %s", (name,))
+    # ruleid: py-taint-xss
+    return HttpResponse("<p>Hello " + name + "</p>")
+
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "")
+    if name == "admin":
+        # ok: py-taint-xss
+        return render_template("hello.html", name=name)
+    if name == "x":
+        # ok: py-taint-xss
+        return "<p>Hello " + escape(name) + "</p>"
+    if name == "y":
+        # ruleid: py-taint-xss
+        return render_template_string("<p>Hello " + name + "</p>")
+    # ruleid: py-taint-xss
+    return f"<p>Hello {name}</p>"
+
+
+@app.route("/download")
+def download():
+    filename = request.args["file"]
+    # ruleid: py-taint-path-traversal
+    data = open(os.path.join("/srv/files", filename)).read()
+    # ok: py-taint-path-traversal
+    safe = open(os.path.join("/srv/files", secure_filename(filename))).read()
+    # ruleid: py-taint-path-traversal
+    return send_file("/srv/files/" + filename) or len(data + safe)
+
+
+@app.route("/fetch")
+def fetch():
+    url = request.args["url"]
+    # ruleid: py-taint-ssrf
+    body = requests.get(url, timeout=5).text
+    # ok: py-taint-ssrf
+    other = requests.get("https://api.example.com/items/" + url, timeout=5).text
+    return make_response(escape(body + other))
+
+
+@app.route("/login")
+def login():
+    target = request.args.get("next")
+    if target == "home":
+        # ok: py-taint-open-redirect
+        return redirect("/home/" + target)
+    # ruleid: py-taint-open-redirect
+    return redirect(target)
+
+
+def legacy_login(request):
+    # ruleid: py-taint-open-redirect
+    return HttpResponseRedirect(request.GET.get("next"))
+
+
+@app.route("/restore", methods=["POST"])
+def restore():
+    # ruleid: py-taint-deserialization
+    state = pickle.loads(request.data)
+    # ok: py-taint-deserialization
+    other = pickle.loads(open("/srv/state.pickle", "rb").read())
+    return len([state, other])
+
+
+def parse(xml_text):
+    # ruleid: py-xxe-entity-resolution
+    parser = etree.XMLParser(resolve_entities=True)
+    # ok: py-xxe-entity-resolution
+    safe = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(xml_text, parser), safe
+
+
+def contexts():
+    # ruleid: py-ssl-verification-disabled
+    ctx = ssl._create_unverified_context()
+    other = ssl.create_default_context()
+    # ruleid: py-ssl-verification-disabled
+    other.check_hostname = False
+    # ruleid: py-ssl-verification-disabled
+    other.verify_mode = ssl.CERT_NONE
+    # ok: py-ssl-verification-disabled
+    good = ssl.create_default_context()
+    return ctx, other, good
+
+
+def unzip(path, dest):
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            target = os.path.join(dest, name)
+            # ruleid: py-zip-slip
+            with open(target, "wb") as out:
+                out.write(archive.read(name))
+        for info in archive.infolist():
+            target = os.path.realpath(os.path.join(dest, info.filename))
+            if not target.startswith(os.path.realpath(dest) + os.sep):
+                raise ValueError(info.filename)
+            # ok: py-zip-slip
+            with open(target, "wb") as out:
+                out.write(archive.read(info))
+
+
+def untar(path, dest):
+    with tarfile.open(path) as archive:
+        # ruleid: py-tarfile-extract-unfiltered
+        archive.extractall(dest)
+    with tarfile.open(path) as archive:
+        # ok: py-tarfile-extract-unfiltered
+        archive.extractall(dest, filter="data")

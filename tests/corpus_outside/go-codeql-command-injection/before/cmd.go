@@ -1,0 +1,8 @@
+package main
+
+import (
+	"net/http"
+)
+
+func handler(req *http.Request) {
+}

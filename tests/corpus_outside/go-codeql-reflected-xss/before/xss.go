@@ -1,0 +1,9 @@
+package main
+
+import (
+	"net/http"
+)
+
+func serve() {
+	http.ListenAndServe(":80", nil)
+}

@@ -1,0 +1,2 @@
+var db = require('../models')
+var vh = require('./validationHandler')

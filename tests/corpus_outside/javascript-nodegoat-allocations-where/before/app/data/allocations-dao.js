@@ -1,0 +1,35 @@
+var UserDAO = require("./user-dao").UserDAO;
+
+function AllocationsDAO(db) {
+
+    "use strict";
+
+    var allocationsCol = db.collection("allocations");
+    var userDAO = new UserDAO(db);
+
+    this.getByUserIdAndThreshold = function(userId, threshold, callback) {
+        var parsedUserId = parseInt(userId);
+
+        function searchCriteria() {
+
+            if (threshold) {
+                const parsedThreshold = parseInt(threshold, 10);
+
+                if (parsedThreshold >= 0 && parsedThreshold <= 99) {
+                    return {$where: `this.userId == ${parsedUserId} && this.stocks > ${parsedThreshold}`};
+                }
+                throw `The user supplied threshold: ${parsedThreshold} was not valid.`;
+            }
+            return {
+                userId: parsedUserId
+            };
+        }
+
+        allocationsCol.findOne(searchCriteria(), function(err, allocations) {
+            if (err) return callback(err, null);
+            callback(null, allocations);
+        });
+    };
+}
+
+module.exports.AllocationsDAO = AllocationsDAO;

@@ -1,0 +1,26 @@
+package co.ostorlab.ben5
+
+import android.webkit.WebView
+import android.webkit.WebViewClient
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.viewinterop.AndroidView
+
+@Composable
+fun FileBrowserWebView(modifier: Modifier) {
+    AndroidView(
+        factory = { context ->
+            WebView(context).apply {
+                settings.javaScriptEnabled = true
+                settings.allowFileAccess = true
+                settings.allowContentAccess = true
+                settings.allowUniversalAccessFromFileURLs = true // EXPECT WebView file access
+                settings.allowFileAccessFromFileURLs = true // EXPECT WebView file access
+                settings.domStorageEnabled = true
+                webViewClient = WebViewClient()
+                loadUrl("file:///android_asset/")
+            }
+        },
+        modifier = modifier
+    )
+}

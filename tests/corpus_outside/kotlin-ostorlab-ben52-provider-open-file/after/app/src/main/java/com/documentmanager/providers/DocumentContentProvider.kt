@@ -1,0 +1,44 @@
+package com.documentmanager.providers
+
+import android.content.ContentProvider
+import android.content.ContentValues
+import android.database.Cursor
+import android.net.Uri
+import android.os.ParcelFileDescriptor
+import android.util.Log
+import java.io.File
+import java.io.FileNotFoundException
+
+class DocumentContentProvider : ContentProvider() {
+
+    override fun onCreate(): Boolean = true
+
+    override fun query(uri: Uri, projection: Array<String>?, selection: String?, selectionArgs: Array<String>?, sortOrder: String?): Cursor? = null
+
+    override fun openFile(uri: Uri, mode: String): ParcelFileDescriptor? {
+        Log.d("DocumentProvider", "File access requested: $uri")
+
+        val context = context ?: return null
+        val filename = uri.lastPathSegment
+        val secureDir = File(context.filesDir, "secure")
+        val file = File(secureDir, filename ?: "") // EXPECT path traversal
+
+        return if (file.exists()) {
+            try {
+                ParcelFileDescriptor.open(file, ParcelFileDescriptor.MODE_READ_ONLY)
+            } catch (e: FileNotFoundException) {
+                null
+            }
+        } else {
+            null
+        }
+    }
+
+    override fun getType(uri: Uri): String? = "application/octet-stream"
+
+    override fun insert(uri: Uri, values: ContentValues?): Uri? = null
+
+    override fun delete(uri: Uri, selection: String?, selectionArgs: Array<String>?): Int = 0
+
+    override fun update(uri: Uri, values: ContentValues?, selection: String?, selectionArgs: Array<String>?): Int = 0
+}

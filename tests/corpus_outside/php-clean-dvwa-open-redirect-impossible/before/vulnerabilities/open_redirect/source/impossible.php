@@ -1,0 +1,5 @@
+<?php
+
+echo "Missing redirect target.";
+exit;
+?>

@@ -1,0 +1,6 @@
+<?php
+
+$html = '';
+
+echo $html;
+?>

@@ -1,0 +1,6 @@
+<?php
+
+http_response_code (500);
+echo "Missing redirect target.";
+exit;
+?>

@@ -1,0 +1,3 @@
+<div class="well">
+<p>Enter your message here.</p>
+</div>

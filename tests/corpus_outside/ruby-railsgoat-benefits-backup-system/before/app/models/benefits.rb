@@ -1,0 +1,3 @@
+class Benefits < ActiveRecord::Base
+  attr_accessor :backup
+end

@@ -1,0 +1,4 @@
+resource "azurerm_resource_group" "example" {
+  name     = "terragoat"
+  location = "West Europe"
+}

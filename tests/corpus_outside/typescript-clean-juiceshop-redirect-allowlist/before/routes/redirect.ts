@@ -1,0 +1,1 @@
+import { type Request, type Response, type NextFunction } from 'express'

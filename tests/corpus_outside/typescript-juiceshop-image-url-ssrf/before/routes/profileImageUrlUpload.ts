@@ -1,0 +1,5 @@
+import fs = require('fs')
+const models = require('../models/index')
+const security = require('../lib/insecurity')
+const request = require('request')
+const logger = require('../lib/logger')
