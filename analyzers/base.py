@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from analyzers.limits import ResourceLimits
 from analyzers.process import ProcResult, describe_failure
 
 Severity = Literal["error", "warning", "note"]
@@ -101,6 +102,10 @@ class AnalyzerResult:
     duration: float = 0.0
     files: int = 0
     notices: list[str] = field(default_factory=list)  # non-fatal: e.g. a file the tool could not parse
+    # Files this tool could not analyze and why (a limit hit, a crash on that file): the review
+    # says so, and they are never cached. The other files' findings still count.
+    not_analyzed: dict[str, str] = field(default_factory=dict)
+    capped: list[str] = field(default_factory=list)  # findings left out by the per-file/per-tool caps
 
 
 class Analyzer(Protocol):
@@ -168,8 +173,11 @@ def checkable_files(root: Path, paths: Sequence[str]) -> list[str]:
     return kept
 
 
-def default_analyzers() -> list[Analyzer]:
-    """The analyzers a review runs unless configured otherwise, each on the files it handles."""
+def default_analyzers(limits: ResourceLimits | None = None) -> list[Analyzer]:
+    """The analyzers a review runs unless configured otherwise, each on the files it handles.
+
+    ``limits``: the memory and CPU-time caps of each tool process (ResourceLimits() by default).
+    """
     # Imported here: the tool modules import this one, so a top-level import would be circular.
     from analyzers.actions import ActionsAnalyzer
     from analyzers.bandit import BanditAnalyzer
@@ -181,14 +189,14 @@ def default_analyzers() -> list[Analyzer]:
     from analyzers.yamllint import YamllintAnalyzer
 
     return [
-        RuffAnalyzer(),
-        BanditAnalyzer(),
-        SemgrepAnalyzer(),
-        ShellcheckAnalyzer(),
-        HadolintAnalyzer(),
-        ActionsAnalyzer(),
-        YamllintAnalyzer(),
-        SecretsAnalyzer(),
+        RuffAnalyzer(limits=limits),
+        BanditAnalyzer(limits=limits),
+        SemgrepAnalyzer(limits=limits),
+        ShellcheckAnalyzer(limits=limits),
+        HadolintAnalyzer(limits=limits),
+        ActionsAnalyzer(limits=limits),
+        YamllintAnalyzer(limits=limits),
+        SecretsAnalyzer(limits=limits),
     ]
 
 

@@ -18,9 +18,14 @@ from typing import Protocol
 from cachetools import TTLCache
 
 from analyzers.base import Analyzer, AnalyzerResult, Finding, run_analyzers
+from analyzers.batch import cap_findings
 
 DEFAULT_ITEMS = 50_000
 DEFAULT_TTL = 7 * 24 * 3600
+DEFAULT_BYTES = 128 * 1024 * 1024
+# One file's findings bigger than this are not worth keeping: such a file is rare, and an entry
+# that size would push hundreds of ordinary ones out.
+DEFAULT_ENTRY_BYTES = 1024 * 1024
 
 
 class AnalysisCache(Protocol):
@@ -30,23 +35,49 @@ class AnalysisCache(Protocol):
 
 
 class MemoryCache:
-    """The in-process cache: bounded in items and age."""
+    """The in-process cache: bounded in bytes, in items and in age; no entry above a size.
 
-    def __init__(self, maxsize: int = DEFAULT_ITEMS, ttl: float = DEFAULT_TTL) -> None:
-        self._items: TTLCache[str, bytes] = TTLCache(maxsize, ttl)
+    cachetools bounds one measure: each entry costs its bytes (key and value), but never less
+    than ``max_bytes / maxsize``, so both the bytes and the number of entries stay bounded.
+    """
+
+    def __init__(
+        self,
+        maxsize: int = DEFAULT_ITEMS,
+        ttl: float = DEFAULT_TTL,
+        *,
+        max_bytes: int = DEFAULT_BYTES,
+        max_entry_bytes: int = DEFAULT_ENTRY_BYTES,
+    ) -> None:
+        slot = max(1, max_bytes // max(1, maxsize))
+        self.max_entry_bytes = min(max_entry_bytes, max_bytes)
+        self._items: TTLCache[str, tuple[str, bytes]] = TTLCache(
+            max_bytes, ttl, getsizeof=lambda item: max(slot, len(item[0]) + len(item[1]))
+        )
         self.hits = 0
         self.misses = 0
 
     async def get(self, key: str) -> bytes | None:
-        value = self._items.get(key)
-        if value is None:
+        item = self._items.get(key)
+        if item is None:
             self.misses += 1
-        else:
-            self.hits += 1
-        return value
+            return None
+        self.hits += 1
+        return item[1]
 
     async def set(self, key: str, value: bytes) -> None:
-        self._items[key] = value
+        if len(key) + len(value) > self.max_entry_bytes:
+            self._items.pop(key, None)  # an older, smaller answer for this key is stale now
+            return
+        self._items[key] = (key, value)
+
+    @property
+    def size_bytes(self) -> int:
+        """What the entries cost against ``max_bytes``."""
+        return int(self._items.currsize)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def file_digests(root: Path, paths: Sequence[str]) -> dict[str, str]:
@@ -96,9 +127,15 @@ async def run_cached(
     cache: AnalysisCache | None,
     timeout: float = 120.0,
 ) -> list[AnalyzerResult]:
-    """run_analyzers, answering from the cache what it can and caching what clean runs found."""
+    """run_analyzers, answering from the cache what it can and caching what clean runs found.
+
+    The findings of each tool are then capped (per file and in all), cached ones included.
+    """
     if cache is None:
-        return await run_analyzers(root, paths, analyzers, timeout=timeout)
+        results = await run_analyzers(root, paths, analyzers, timeout=timeout)
+        for result in results:
+            cap_findings(result)
+        return results
     digests = await asyncio.to_thread(file_digests, root, paths)
     cached: dict[str, list[Finding]] = {}
     keys: dict[tuple[str, str], str] = {}
@@ -129,6 +166,7 @@ async def run_cached(
         result.findings.extend(cached.get(result.tool, []))
         if result.version is None and isinstance(analyzer, OnlyThese):
             result.version = await analyzer.version()
+        cap_findings(result)
     return results
 
 
@@ -141,6 +179,9 @@ async def store(
         if finding.path in by_path:
             by_path[finding.path].append(finding.to_dict())
     troubled = {path for path in paths for notice in result.notices if path in notice}
+    troubled |= set(result.not_analyzed)
+    # A file whose findings the tool itself capped: its cached answer would lose the cap's note.
+    troubled |= {path for path in paths for note in result.capped if repr(path) in note}
     for path, items in by_path.items():
         if path not in troubled:
             await cache.set(keys[result.tool, path], json.dumps(items).encode())

@@ -11,14 +11,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from unidiff import PatchedFile, PatchSet
-from unidiff.errors import UnidiffParseError
-
 from analyzers.base import Finding
 
 FILTER_MODES = ("added", "diff_context", "file", "nofilter")
 DEV_NULL = "/dev/null"
-_GIT_PREFIX = re.compile(r"^[abciow12]/")
+_HUNK_HEADER = re.compile(r"@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -58,6 +55,26 @@ class FileDiff:
         }
 
 
+def _quoted_end(text: str, start: int) -> int | None:
+    """The index just past the closing quote of the C-quoted string at ``start``, or None."""
+    i = start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == '"':
+            return i + 1
+        else:
+            i += 1
+    return None
+
+
+def _utf8(ch: str) -> bytes:
+    try:  # a byte that was not UTF-8 came in as a surrogate escape: give the byte back
+        return ch.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return ch.encode("utf-8", "surrogatepass")
+
+
 def _unquote_git_path(path: str) -> str:
     """Undo git's C-style quoting ("a/\\303\\274.py") used for unusual characters."""
     if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
@@ -67,38 +84,113 @@ def _unquote_git_path(path: str) -> str:
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            if nxt in "01234567" and re.fullmatch(r"[0-7]{3}", body[i + 1 : i + 4]):
+            if re.fullmatch(r"[0-3][0-7]{2}", body[i + 1 : i + 4]):
                 out.append(int(body[i + 1 : i + 4], 8))
                 i += 4
                 continue
-            out.append(_ESCAPES.get(nxt, ord(nxt)))
+            out.append(_ESCAPES.get(nxt, ord(nxt)) if ord(nxt) < 128 else ord("?"))
             i += 2
             continue
-        out.extend(ch.encode("utf-8"))
+        out.extend(_utf8(ch))
         i += 1
     return out.decode("utf-8", "surrogateescape")
 
 
-def _clean_path(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    path = _unquote_git_path(raw.strip())
+def _strip_prefix(path: str, prefix: str) -> str:
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _file_line_path(value: str, prefix: str) -> str | None:
+    """The path of a ``---``/``+++`` line (None for /dev/null).
+
+    Git C-quotes a name holding control characters, quotes or backslashes, and ends the line
+    with a tab when the name holds a space; plain ``diff -u`` puts a tab before a timestamp.
+    So an unquoted name ends at the first tab, a quoted one at its closing quote.
+    """
+    if value.startswith('"'):
+        end = _quoted_end(value, 0)
+        if end is None:
+            raise DiffError("unterminated quoted file name in a ---/+++ line")
+        path = _unquote_git_path(value[:end])
+    else:
+        path = value.split("\t", 1)[0]
     if path == DEV_NULL:
         return None
-    return _GIT_PREFIX.sub("", path, count=1)
+    return _strip_prefix(path, prefix)
 
 
-def _fill_lines(fd: FileDiff, patched: PatchedFile) -> None:
-    for hunk in patched:
-        if hunk.target_length > 0:
-            fd.hunks.append((hunk.target_start, hunk.target_start + hunk.target_length - 1))
-        for line in hunk:
-            if line.is_added and line.target_line_no is not None:
-                fd.added.add(line.target_line_no)
-            elif line.is_context and line.target_line_no is not None:
-                fd.context.add(line.target_line_no)
-            elif line.is_removed and line.source_line_no is not None:
-                fd.deleted.add(line.source_line_no)
+def _header_paths(rest: str) -> tuple[str, str] | None:
+    """The two paths of ``diff --git <a> <b>``, when the line alone can tell them apart.
+
+    The line is ambiguous in general (``a/x b/y b/z``), but unless the file was renamed or copied
+    (and then ``rename from``/``to`` lines say the names exactly) both sides name the same path:
+    of all the places the line could be split, exactly one gives two equal paths.
+    """
+    splits: list[tuple[str, str]] = []
+    for k, ch in enumerate(rest):
+        if ch != " ":
+            continue
+        left, right = rest[:k], rest[k + 1 :]
+        if left.startswith('"') and _quoted_end(left, 0) != len(left):
+            continue
+        if right.startswith('"') and _quoted_end(right, 0) != len(right):
+            continue
+        splits.append(
+            (_strip_prefix(_unquote_git_path(left), "a/"), _strip_prefix(_unquote_git_path(right), "b/"))
+        )
+    same = [pair for pair in splits if pair[0] == pair[1]]
+    if len(same) == 1:
+        return same[0]
+    return splits[0] if len(splits) == 1 else None
+
+
+def _read_hunk(fd: FileDiff, lines: list[str], i: int) -> int:
+    """Read the hunk whose header is ``lines[i]`` into ``fd``; return the index after it."""
+    match = _HUNK_HEADER.match(lines[i])
+    if match is None:
+        raise DiffError(f"not a hunk header: {lines[i][:80]!r}")
+    old_no, new_no = int(match[1]), int(match[3])
+    old_left = int(match[2]) if match[2] is not None else 1
+    new_left = int(match[4]) if match[4] is not None else 1
+    if (old_left > 0 and old_no < 1) or (new_left > 0 and new_no < 1):
+        raise DiffError(f"a hunk of {fd.path or 'the patch'} starts at line 0: {lines[i][:80]!r}")
+    if new_left > 0:
+        fd.hunks.append((new_no, new_no + new_left - 1))
+    i += 1
+    while old_left > 0 or new_left > 0:
+        if i >= len(lines):
+            raise DiffError(f"a hunk of {fd.path or 'the patch'} is shorter than its header says")
+        tag = lines[i][:1]
+        if tag in (" ", ""):  # "" is an empty context line (git's diff.suppressBlankEmpty)
+            if old_left == 0 or new_left == 0:
+                raise DiffError(f"a hunk of {fd.path or 'the patch'} is longer than its header says")
+            fd.context.add(new_no)
+            old_no, new_no, old_left, new_left = old_no + 1, new_no + 1, old_left - 1, new_left - 1
+        elif tag == "-":
+            if old_left == 0:
+                raise DiffError(f"a hunk of {fd.path or 'the patch'} removes more lines than it says")
+            fd.deleted.add(old_no)
+            old_no, old_left = old_no + 1, old_left - 1
+        elif tag == "+":
+            if new_left == 0:
+                raise DiffError(f"a hunk of {fd.path or 'the patch'} adds more lines than it says")
+            fd.added.add(new_no)
+            new_no, new_left = new_no + 1, new_left - 1
+        elif tag != "\\":  # "\ No newline at end of file" belongs to the line before it
+            raise DiffError(f"unexpected line in a hunk of {fd.path or 'the patch'}: {lines[i][:80]!r}")
+        i += 1
+    while i < len(lines) and lines[i].startswith("\\"):
+        i += 1
+    return i
+
+
+def _split_lines(text: str) -> list[str]:
+    # Only "\n" ends a line: str.splitlines() would also split at "\r", "\x0c", "\u2028"... that a
+    # changed line may hold, and the line numbers would drift.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def parse_patch(
@@ -113,65 +205,149 @@ def parse_patch(
     if patch is None:
         fd.patch_missing = True
         return fd
-    if not patch.strip():
-        return fd  # e.g. a pure rename or a mode change: no hunks
-    text = patch if patch.endswith("\n") else patch + "\n"
-    header = f"--- a/{old_path or path}\n+++ b/{path}\n"
-    try:
-        patch_set = PatchSet(header + text)
-    except UnidiffParseError as exc:
-        raise DiffError(f"cannot parse the patch of {path}: {exc}") from exc
-    if len(patch_set) != 1:
-        raise DiffError(f"expected one file in the patch of {path}, found {len(patch_set)}")
-    _fill_lines(fd, patch_set[0])
+    lines = _split_lines(patch)
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("@@ "):
+            i = _read_hunk(fd, lines, i)
+        elif not lines[i].strip():
+            i += 1  # e.g. a pure rename or a mode change: no hunks
+        else:
+            raise DiffError(f"cannot parse the patch of {path}: unexpected line {lines[i][:80]!r}")
     return fd
 
 
-def _info_value(patched: PatchedFile, prefix: str) -> str | None:
-    for line in patched.patch_info or ():
+@dataclass
+class _Section:
+    """One file's part of a ``git diff`` while it is read: every place a name can come from."""
+
+    header: tuple[str, str] | None = None  # from "diff --git", when unambiguous
+    git: bool = False
+    minus: str | None = None  # from "--- " (None: /dev/null)
+    plus: str | None = None
+    has_file_lines: bool = False
+    moved_from: str | None = None  # "rename from" / "copy from"
+    moved_to: str | None = None
+    kind: str = ""  # "new" | "deleted" | "renamed" | "copied" | ""
+    lines: FileDiff = field(default_factory=lambda: FileDiff(path=""))
+    first_line: str = ""
+
+    def file_diff(self) -> FileDiff:
+        """The FileDiff, its names taken from the most exact line that states them."""
+        source, target = self.header or (None, None)
+        if self.has_file_lines:  # exact, and None for /dev/null
+            source, target = self.minus, self.plus
+        if self.moved_from is not None and self.moved_to is not None:
+            source, target = self.moved_from, self.moved_to
+        if self.kind == "new":
+            source = None
+        elif self.kind == "deleted":
+            target = None
+        fd = self.lines
+        if target is None and source is None:
+            raise DiffError(f"cannot tell the file name of {self.first_line[:120]!r}")
+        if target is None:
+            fd.path, fd.old_path, fd.status = source or "", source, "removed"
+        elif source is None:
+            fd.path, fd.status = target, "added"
+        elif self.kind == "copied":
+            fd.path, fd.old_path, fd.status = target, source, "copied"
+        elif source != target:
+            fd.path, fd.old_path, fd.status = target, source, "renamed"
+        else:
+            fd.path, fd.status = target, "modified"
+        return fd
+
+
+_EXTENDED = {
+    "new file mode ": "new",
+    "deleted file mode ": "deleted",
+}
+
+
+def _read_sections(text: str) -> list[tuple[_Section, int, int]]:
+    """Each file's section of a git (or plain unified) diff, with its first and last line index."""
+    lines = _split_lines(text)
+    sections: list[tuple[_Section, int, int]] = []
+    current: _Section | None = None
+    start = 0
+
+    def close(end: int) -> None:
+        if current is not None:
+            sections.append((current, start, end))
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("diff --git "):
+            close(i)
+            current, start = _Section(header=_header_paths(line[len("diff --git ") :]), git=True), i
+            current.first_line = line
+            i += 1
+        elif line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            if current is None or current.has_file_lines or current.lines.hunks or not current.git:
+                close(i)  # a plain unified diff: each file starts at its "---" line
+                current, start = _Section(first_line=line), i
+            current.minus = _file_line_path(line[4:], "a/")
+            current.plus = _file_line_path(lines[i + 1][4:], "b/")
+            current.has_file_lines = True
+            i += 2
+        elif line.startswith("@@ "):
+            if current is None:
+                raise DiffError("a hunk before any file header")
+            i = _read_hunk(current.lines, lines, i)
+        elif current is not None and current.git and not current.has_file_lines:
+            _read_extended(current, line)
+            i += 1
+        else:
+            i += 1  # text around the diff (a commit message, "Only in ...") carries nothing
+    close(len(lines))
+    return sections
+
+
+def _read_extended(section: _Section, line: str) -> None:
+    """One of git's extended header lines (the ones that matter here)."""
+    for prefix, kind in _EXTENDED.items():
         if line.startswith(prefix):
-            return _unquote_git_path(line[len(prefix) :].rstrip("\n"))
-    return None
-
-
-def _file_diff(patched: PatchedFile) -> FileDiff:
-    source = _clean_path(patched.source_file)
-    target = _clean_path(patched.target_file)
-    # "rename from/to" lines carry the exact paths even when names hold spaces.
-    renamed_from = _info_value(patched, "rename from ")
-    renamed_to = _info_value(patched, "rename to ")
-    if renamed_from and renamed_to:
-        source, target = renamed_from, renamed_to
-    if patched.is_removed_file or target is None:
-        fd = FileDiff(path=source or "", old_path=source, status="removed")
-    elif patched.is_added_file or source is None:
-        fd = FileDiff(path=target, status="added")
-    elif source != target:
-        fd = FileDiff(path=target, old_path=source, status="renamed")
-    else:
-        fd = FileDiff(path=target, status="modified")
-    fd.is_binary = bool(patched.is_binary_file)
-    _fill_lines(fd, patched)
-    return fd
+            section.kind = kind
+            return
+    for verb in ("rename", "copy"):
+        if line.startswith(f"{verb} from "):
+            section.moved_from = _unquote_git_path(line[len(verb) + 6 :])
+            section.kind = "renamed" if verb == "rename" else "copied"
+        elif line.startswith(f"{verb} to "):
+            section.moved_to = _unquote_git_path(line[len(verb) + 4 :])
+    if line.startswith(("Binary files ", "GIT binary patch")):
+        section.lines.is_binary = True
 
 
 def parse_unified_diff(text: str) -> dict[str, FileDiff]:
     """Parse ``git diff`` output into one FileDiff per file, keyed by its head path.
 
     Renames are keyed by the new path (``old_path`` set); removed files are kept with
-    status "removed" (no head lines, so no finding is ever kept on them).
+    status "removed" (no head lines, so no finding is ever kept on them). File names are read
+    from the lines that state them exactly (``rename from``/``to``, ``---``/``+++``, quoted when
+    git quotes them), never by guessing where ``diff --git a/... b/...`` splits.
     """
-    if not text.strip():
-        return {}
-    try:
-        patch_set = PatchSet(text if text.endswith("\n") else text + "\n")
-    except UnidiffParseError as exc:
-        raise DiffError(f"cannot parse the diff: {exc}") from exc
     diffs: dict[str, FileDiff] = {}
-    for patched in patch_set:
-        fd = _file_diff(patched)
+    for section, _start, _end in _read_sections(text):
+        fd = section.file_diff()
         diffs[fd.path] = fd
     return diffs
+
+
+def patches_by_path(text: str) -> dict[str, str]:
+    """Each changed text file's hunks (as GitHub's ``patch`` field holds them), keyed by head path."""
+    lines = _split_lines(text)
+    patches: dict[str, str] = {}
+    for section, start, end in _read_sections(text):
+        fd = section.file_diff()
+        if fd.status == "removed" or fd.is_binary:
+            continue
+        body = lines[start:end]
+        first_hunk = next((n for n, line in enumerate(body) if line.startswith("@@ ")), len(body))
+        patches[fd.path] = "".join(line + "\n" for line in body[first_hunk:])
+    return patches
 
 
 def _lines(finding: Finding) -> range:

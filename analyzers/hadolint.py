@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
 from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 from analyzers.shellcheck import WIKI as SHELLCHECK_WIKI
 from analyzers.shellcheck import cwe_for as shellcheck_cwe
@@ -82,9 +84,16 @@ class HadolintAnalyzer:
 
     name = TOOL
 
-    def __init__(self, *, honor_pragmas: bool = True, executable: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        honor_pragmas: bool = True,
+        executable: str | None = None,
+        limits: ResourceLimits | None = None,
+    ) -> None:
         self.honor_pragmas = honor_pragmas
         self.executable = executable
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return is_dockerfile(path)
@@ -113,15 +122,24 @@ class HadolintAnalyzer:
         files = checkable_files(root, paths)
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
-        result = await run_bounded(
-            self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env(), stdin=OWN_CONFIG
-        )
-        return result_from_report(
-            TOOL,
-            version,
-            result,
-            timeout,
-            lambda out: parse_output(out, root, files),
-            ok_codes=(0,),
-            needs_report=True,
-        )
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            result = await run_bounded(
+                self.command(exe, batch),
+                cwd=root,
+                timeout=budget,
+                env=minimal_env(),
+                stdin=OWN_CONFIG,
+                limits=self.limits.with_cpu_at_most(budget),
+            )
+            return result_from_report(
+                TOOL,
+                version,
+                result,
+                budget,
+                lambda out: parse_output(out, root, batch),
+                ok_codes=(0,),
+                needs_report=True,
+            )
+
+        return await run_isolating(TOOL, files, once, timeout=timeout)

@@ -17,6 +17,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzers.limits import ResourceLimits, limit_hit, limited_argv
+
 CHUNK = 64 * 1024
 # After the process group is killed, a reader still blocked on a pipe means some process
 # outside the group holds it open; waiting this long for it is enough, then we stop reading.
@@ -34,6 +36,7 @@ class ProcResult:
     stderr: bytes
     timed_out: bool
     truncated: bool
+    limit: str | None = None  # the resource limit that stopped it ("its memory limit of 512 MB")
 
     @property
     def ok(self) -> bool:
@@ -105,6 +108,13 @@ def _not_started(program: str, cwd: Path | None, exc: OSError) -> ProcResult:
     return ProcResult(None, b"", message.encode(), timed_out=False, truncated=False)
 
 
+def _executable(program: str, cwd: Path | None, env: Mapping[str, str] | None) -> str | None:
+    if os.sep in program:
+        path = program if os.path.isabs(program) or cwd is None else os.path.join(cwd, program)
+        return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+    return shutil.which(program, path=(env or os.environ).get("PATH", os.defpath))
+
+
 def _kill_group(proc: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -125,17 +135,24 @@ async def run_bounded(
     max_output: int = 8 * 1024 * 1024,
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
+    limits: ResourceLimits | None = None,
 ) -> ProcResult:
     """Run ``argv`` (a list, never a shell string) and collect at most ``max_output`` bytes per stream.
 
     On timeout, or when the caller is cancelled, the whole process group is killed.
     A program that cannot be started yields ``returncode=None`` and the reason in stderr.
+    ``limits``: memory and CPU-time caps set in the child before the program starts.
     """
     if isinstance(argv, str | bytes):
         raise TypeError("argv must be a sequence of arguments, not a string")
     args = [os.fspath(a) for a in argv]
     if not args:
         raise ValueError("argv is empty")
+    if limits is not None:
+        # A program that is not there must say "could not start", not be prlimit's failure to exec.
+        if _executable(args[0], cwd, env) is None:
+            return _not_started(args[0], cwd, FileNotFoundError(2, "No such file or directory"))
+        args = limited_argv(args, limits)
     try:
         proc = await asyncio.create_subprocess_exec(
             *args,
@@ -167,12 +184,14 @@ async def run_bounded(
         if timed_out or proc.returncode is None or not all(t.done() for t in readers):
             _kill_group(proc)
             await asyncio.shield(_reap(proc, readers))
+    stderr = err.value()
     return ProcResult(
         returncode=proc.returncode,
         stdout=out.value(),
-        stderr=err.value(),
+        stderr=stderr,
         timed_out=timed_out,
         truncated=out.truncated or err.truncated,
+        limit=None if timed_out else limit_hit(proc.returncode, stderr, limits),
     )
 
 
@@ -206,13 +225,25 @@ def describe_failure(
         return f"{name} could not start: {result.stderr_tail()}"
     if result.timed_out:
         return f"{name} timed out after {timeout:g} s"
+    if result.limit:
+        return f"{name} was stopped by {result.limit}"
     if result.truncated:
         return f"{name} produced more output than the limit; its report was cut short"
     bad_exit = ok_codes is not None and result.returncode not in ok_codes
     if bad_exit or (needs_report and not result.stdout.strip()):
-        detail = f": {result.stderr_tail()}" if quote_stderr else ""
+        detail = f": {result.stderr_tail()}" if quote_stderr else _exception_name(result.stderr)
         return f"{name} failed (exit {result.returncode}){detail}"
     return None
+
+
+_EXCEPTION_LINE = re.compile(rb"^([A-Za-z_][\w.]*(?:Error|Exception))(?::|$)")
+
+
+def _exception_name(stderr: bytes) -> str:
+    """ ": RecursionError" from a Python traceback's last line: the type only, never the message."""
+    lines = stderr.strip().splitlines()
+    match = _EXCEPTION_LINE.match(lines[-1]) if lines else None
+    return f": {match.group(1).decode()}" if match else ""
 
 
 def find_tool(name: str) -> str | None:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
 from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 
 TOOL = "ruff"
@@ -168,12 +170,14 @@ class RuffAnalyzer:
         target_version: str = DEFAULT_TARGET,
         honor_noqa: bool = True,
         executable: str | None = None,
+        limits: ResourceLimits | None = None,
     ) -> None:
         self.select = tuple(select)
         self.ignore = tuple(ignore)
         self.target_version = target_version
         self.honor_noqa = honor_noqa
         self.executable = executable
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.endswith((".py", ".pyi"))
@@ -184,7 +188,10 @@ class RuffAnalyzer:
     def command(self, exe: str, paths: Sequence[str]) -> list[str]:
         # --isolated: the reviewed repository's pyproject/ruff.toml can neither switch rules
         # off nor add files; "./" keeps a file named "-x.py" from being read as an option.
-        argv = [exe, "check", "--isolated", "--no-cache", "--output-format", "json"]
+        # Ruff's default excludes (.git, build, dist, .venv, node_modules, ...) apply only to
+        # files it discovers in folders: files named on the command line are checked unless
+        # --force-exclude is on, which --no-force-exclude makes sure it is not.
+        argv = [exe, "check", "--isolated", "--no-cache", "--no-force-exclude", "--output-format", "json"]
         argv += ["--target-version", self.target_version, "--select", ",".join(self.select)]
         if self.ignore:
             argv += ["--ignore", ",".join(self.ignore)]
@@ -204,7 +211,17 @@ class RuffAnalyzer:
         version = await self.version()
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
-        result = await run_bounded(self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env())
-        return result_from_report(
-            TOOL, version, result, timeout, lambda out: parse_output(out, root, files), ok_codes=(0, 1)
-        )
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            result = await run_bounded(
+                self.command(exe, batch),
+                cwd=root,
+                timeout=budget,
+                env=minimal_env(),
+                limits=self.limits.with_cpu_at_most(budget),
+            )
+            return result_from_report(
+                TOOL, version, result, budget, lambda out: parse_output(out, root, batch), ok_codes=(0, 1)
+            )
+
+        return await run_isolating(TOOL, files, once, timeout=timeout)

@@ -33,6 +33,10 @@ class YamlLimitError(ValueError):
     """The text is not YAML we will load: a syntax error or a bound exceeded (message is short)."""
 
 
+class YamlSyntaxError(YamlLimitError):
+    """The text is not valid YAML (as opposed to valid YAML beyond a bound)."""
+
+
 def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
     depth = 0
     try:
@@ -45,12 +49,13 @@ def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
             elif isinstance(token, _CLOSERS):
                 depth -= 1
     except yaml.YAMLError as exc:
-        raise YamlLimitError(short_yaml_error(exc)) from None
+        raise YamlSyntaxError(short_yaml_error(exc)) from None
 
 
 def expanded_size(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
     """How many nodes ``node`` stands for once every alias is expanded (stops past ``limit``)."""
     sizes: dict[int, int] = {}
+    entered: set[int] = set()  # nodes whose children are being sized: meeting one again is a cycle
     # Iterative post-order walk: the graph may be deep enough to exhaust Python's stack.
     stack: list[tuple[yaml.Node, bool]] = [(node, False)]
     while stack:
@@ -60,6 +65,9 @@ def expanded_size(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
             continue
         children = _children(current)
         if not children_done and children:
+            if key in entered:  # "&a [*a]": the composer links an alias to its own ancestor
+                raise YamlLimitError("an alias refers to a value that contains it (recursive alias)")
+            entered.add(key)
             stack.append((current, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
             continue
@@ -88,7 +96,7 @@ def compose_bounded(
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise YamlLimitError(short_yaml_error(exc)) from None
+        raise YamlSyntaxError(short_yaml_error(exc)) from None
     except RecursionError:  # depth is checked above; this is a last line of defence
         raise YamlLimitError("nested too deeply") from None
     if node is not None:
@@ -107,7 +115,7 @@ def load_bounded(
     try:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise YamlLimitError(short_yaml_error(exc)) from None
+        raise YamlSyntaxError(short_yaml_error(exc)) from None
     except (ValueError, OverflowError, TypeError) as exc:
         # Bad dates (ValueError from datetime), huge integers (int max str digits), odd keys.
         raise YamlLimitError(f"a value cannot be read: {str(exc)[:120]}") from None

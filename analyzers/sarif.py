@@ -90,6 +90,18 @@ def _rule(finding: Finding) -> dict[str, Any]:
 
 def _invocation(result: AnalyzerResult) -> dict[str, Any]:
     notifications = [{"level": "warning", "message": {"text": text}} for text in result.notices]
+    # A file the tool could not analyze is an error about that file, not a failure of the run.
+    notifications += [
+        {
+            "level": "error",
+            "message": {"text": f"not analyzed: {reason}"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(path), "uriBaseId": SRCROOT}}}
+            ],
+        }
+        for path, reason in sorted(result.not_analyzed.items())
+    ]
+    notifications += [{"level": "note", "message": {"text": text}} for text in result.capped]
     if result.error:
         notifications.insert(0, {"level": "error", "message": {"text": result.error}})
     invocation: dict[str, Any] = {"executionSuccessful": result.error is None}

@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
 from analyzers.process import minimal_env, package_version, run_bounded
 
 TOOL = "detect-secrets"
@@ -47,6 +49,35 @@ BINARY_SUFFIXES = (
     ".xz", ".7z", ".jar", ".war", ".whl", ".so", ".dylib", ".dll", ".exe", ".bin", ".woff", ".woff2",
     ".ttf", ".otf", ".eot", ".mp3", ".mp4", ".mov", ".avi", ".wav", ".pyc", ".class", ".o", ".a",
 )  # fmt: skip
+
+
+# detect-secrets' own filters that drop whole files by name: every lock file it knows (a private
+# key in poetry.lock is still a leaked key), any extension on its "non-text" list (.lock, .sum,
+# .css, .svg, .map, ...; binaries never reach it, the bot skips them itself), and any path
+# containing "swagger". The secret scanner covers every changed text file.
+FILE_NAME_FILTERS: tuple[str, ...] = (
+    "detect_secrets.filters.heuristic.is_lock_file",
+    "detect_secrets.filters.heuristic.is_non_text_file",
+    "detect_secrets.filters.heuristic.is_swagger_file",
+)
+
+
+# `detect-secrets scan` itself, its options and its report, but the files scanned one after the
+# other in this one process. Its own scan of several files uses a multiprocessing pool whose
+# workers rebuild their settings with the default file filters back on (so a key in x.lock was
+# missed whenever a PR changed two files), multiply the memory limit by the number of cores, and
+# hang when one worker is killed (at its memory limit) instead of failing.
+_SCAN_IN_ONE_PROCESS = """\
+import json, sys
+from detect_secrets.core import baseline
+from detect_secrets.core.secrets_collection import SecretsCollection
+from detect_secrets.main import parse_args
+args = parse_args(sys.argv[1:])
+found = SecretsCollection(root=args.custom_root)
+for name in args.path:
+    found.scan_file(name)
+print(json.dumps(baseline.format_for_output(found)))
+"""
 
 
 def rule_id_for(secret_type: str) -> str:
@@ -117,6 +148,8 @@ class SecretsAnalyzer:
     """Runs ``detect-secrets scan`` on the changed files, offline, with a chosen set of plugins."""
 
     name = TOOL
+    # Generated, vendored, minified and lock files are still read: a key in them is still leaked.
+    scans_skipped_files = True
 
     def __init__(
         self,
@@ -124,10 +157,12 @@ class SecretsAnalyzer:
         disabled_plugins: Sequence[str] = DISABLED_PLUGINS,
         exclude_secrets: str | None = EXCLUDE_SECRETS,
         honor_allowlist: bool = True,
+        limits: ResourceLimits | None = None,
     ) -> None:
         self.disabled_plugins = tuple(disabled_plugins)
         self.exclude_secrets = exclude_secrets
         self.honor_allowlist = honor_allowlist
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return not PurePosixPath(path).name.lower().endswith(BINARY_SUFFIXES)
@@ -135,18 +170,20 @@ class SecretsAnalyzer:
     def config_key(self) -> str:
         return (
             f"disabled={','.join(self.disabled_plugins)};exclude-secrets={self.exclude_secrets};"
-            f"allowlist={self.honor_allowlist}"
+            f"allowlist={self.honor_allowlist};filters-off={','.join(FILE_NAME_FILTERS)}"
         )
 
     def command(self, paths: Sequence[str]) -> list[str]:
         # -I: the reviewed repository (the working directory) is not on sys.path.
         # -n: never verify a secret over the network (that would send it to the provider).
         # Explicit files only: detect-secrets then neither asks git nor reads a baseline.
-        argv = [sys.executable, "-I", "-m", "detect_secrets", "scan", "-n"]
+        argv = [sys.executable, "-I", "-c", _SCAN_IN_ONE_PROCESS, "scan", "-n"]
         for plugin in self.disabled_plugins:
             argv += ["--disable-plugin", plugin]
         if self.exclude_secrets:
             argv += ["--exclude-secrets", self.exclude_secrets]
+        for name in FILE_NAME_FILTERS:
+            argv += ["--disable-filter", name]
         if not self.honor_allowlist:  # `# pragma: allowlist secret` comments in the code
             argv += ["--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted"]
         return [*argv, "--", *(f"./{p}" for p in paths)]
@@ -161,15 +198,27 @@ class SecretsAnalyzer:
         files = checkable_files(root, paths)
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
-        result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
-        # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
-        return result_from_report(
-            TOOL,
-            version,
-            result,
-            timeout,
-            lambda out: parse_output(out, root, files),
-            ok_codes=(0,),
-            needs_report=True,
-            quote_stderr=False,
-        )
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            result = await run_bounded(
+                self.command(batch),
+                cwd=root,
+                timeout=budget,
+                env=minimal_env(),
+                limits=self.limits.with_cpu_at_most(budget),
+            )
+            # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
+            return result_from_report(
+                TOOL,
+                version,
+                result,
+                budget,
+                lambda out: parse_output(out, root, batch),
+                ok_codes=(0,),
+                needs_report=True,
+                quote_stderr=False,
+            )
+
+        # One file that crashes detect-secrets (deep YAML: RecursionError) must not hide the
+        # secrets in all the others: the batch is retried without it.
+        return await run_isolating(TOOL, files, once, timeout=timeout)

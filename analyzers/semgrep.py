@@ -14,12 +14,15 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files
+from analyzers.batch import run_isolating
+from analyzers.limits import MIB, ResourceLimits
 from analyzers.process import ProcResult, describe_failure, minimal_env, run_bounded, tool_version
 
 TOOL = "semgrep"
@@ -28,6 +31,7 @@ RULES_DIR = Path(__file__).parent / "rules" / "semgrep"
 EXTENSIONS: tuple[str, ...] = (
     ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".java", ".rb", ".php", ".cs",
     ".kt", ".kts", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".py",
+    ".rs", ".tf", ".hcl",
 )  # fmt: skip
 _SEVERITY: dict[str, Severity] = {"ERROR": "error", "WARNING": "warning", "INFO": "note"}
 # Larger files are skipped by semgrep; the skip is reported as a notice, never silent.
@@ -35,6 +39,12 @@ DEFAULT_MAX_TARGET_BYTES = 5_000_000
 _LINE = re.compile(rb"[^\n]*\n|[^\n]+$")
 _CWE = re.compile(r"CWE-(\d+)", re.IGNORECASE)
 _ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+# semgrep's per-file error types that mean a file was not (fully) analyzed, as opposed to a
+# part of it that did not parse: such a file is named in the review, like a crash on it.
+UNFINISHED = frozenset({"Timeout", "OutOfMemory", "StackOverflow"})
+# Share of the process's memory limit given to semgrep's own --max-memory: with its own limit it
+# stops one file and goes on with the rest, instead of dying at the process limit.
+_OWN_MEMORY_SHARE = 0.75
 
 
 def bundled_rules() -> tuple[Path, ...]:
@@ -170,10 +180,28 @@ def error_notice(error: dict[str, Any], mapping: PathMap) -> str:
     return f"{text}: {message[0]}" if message else text
 
 
-def parse_output(
-    stdout: bytes, root: Path, paths: Sequence[str]
-) -> tuple[list[Finding], list[str], set[str] | None]:
-    """Findings, notices from semgrep's errors, and the files it says it scanned (None if unsaid)."""
+def unfinished_files(errors: Sequence[dict[str, Any]], mapping: PathMap) -> dict[str, str]:
+    """The files semgrep gave up on (a timeout, out of memory), each with its error line."""
+    unfinished: dict[str, str] = {}
+    for error in errors:
+        kind = error.get("type")
+        kind = kind[0] if isinstance(kind, list) and kind else kind
+        rel = mapping.relative(str(error.get("path") or "")) if error.get("path") else None
+        if rel is not None and str(kind) in UNFINISHED:
+            unfinished.setdefault(rel, error_notice(error, mapping))
+    return unfinished
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    notices: list[str]  # one per entry of semgrep's errors
+    scanned: set[str] | None  # the files semgrep says it scanned (None if unsaid)
+    unfinished: dict[str, str]  # files it gave up on, with the reason
+
+
+def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> Report:
+    """semgrep's JSON report: findings, notices from its errors, what it scanned and gave up on."""
     report = json.loads(stdout.decode("utf-8"))
     if not isinstance(report, dict):
         raise ValueError("semgrep's JSON report is not an object")
@@ -184,12 +212,13 @@ def parse_output(
         rel = mapping.relative(str(item.get("path") or ""))
         if rel is not None:
             findings.append(to_finding(item, rel, _read(root, rel, cache)))
-    notices = [error_notice(error, mapping) for error in report.get("errors") or []]
+    errors = [error for error in report.get("errors") or [] if isinstance(error, dict)]
+    notices = [error_notice(error, mapping) for error in errors]
     scanned_list = (report.get("paths") or {}).get("scanned")
     scanned = None
     if isinstance(scanned_list, list):
         scanned = {rel for name in scanned_list if (rel := mapping.relative(str(name))) is not None}
-    return findings, notices, scanned
+    return Report(findings, notices, scanned, unfinished_files(errors, mapping))
 
 
 class SemgrepAnalyzer:
@@ -204,11 +233,13 @@ class SemgrepAnalyzer:
         extra_rule_paths: Sequence[Path] = (),
         executable: str | None = None,
         max_target_bytes: int = DEFAULT_MAX_TARGET_BYTES,
+        limits: ResourceLimits | None = None,
     ) -> None:
         self.rule_paths = tuple(Path(p) for p in (bundled_rules() if rule_paths is None else rule_paths))
         self.extra_rule_paths = tuple(Path(p) for p in extra_rule_paths)
         self.executable = executable
         self.max_target_bytes = max_target_bytes
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.lower().endswith(EXTENSIONS)
@@ -221,7 +252,9 @@ class SemgrepAnalyzer:
         # targets already bypass .semgrepignore); --no-rewrite-rule-ids keeps ids as written.
         argv = [exe, "scan", "--experimental", "--json", "--metrics=off", "--disable-version-check"]
         argv += ["--no-git-ignore", "--no-rewrite-rule-ids", "--quiet"]
-        argv += [f"--max-target-bytes={self.max_target_bytes}"]
+        argv += [f"--max-target-bytes={self.max_target_bytes}", "--no-exclude-minified-files"]
+        if self.limits.memory_bytes:
+            argv.append(f"--max-memory={max(1, int(self.limits.memory_bytes * _OWN_MEMORY_SHARE) // MIB)}")
         for rule in rules:
             argv += ["--config", str(rule.resolve())]
         return [*argv, "--", *(f"./{p}" for p in paths)]
@@ -255,10 +288,20 @@ class SemgrepAnalyzer:
         rules, notices = self.usable_rules()
         if not files or not rules:
             return AnalyzerResult(tool=TOOL, version=version, notices=notices)
-        with tempfile.TemporaryDirectory(prefix="semgrep-home-") as home:
-            env = minimal_env({**_ENV, "HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home})
-            result = await run_bounded(self.command(exe, rules, files), cwd=root, timeout=timeout, env=env)
-        return self._result(result, root, files, version, notices, timeout)
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            with tempfile.TemporaryDirectory(prefix="semgrep-home-") as home:
+                env = minimal_env({**_ENV, "HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home})
+                result = await run_bounded(
+                    self.command(exe, rules, batch),
+                    cwd=root,
+                    timeout=budget,
+                    env=env,
+                    limits=self.limits.with_cpu_at_most(budget),
+                )
+            return self._result(result, root, batch, version, list(notices), budget)
+
+        return await run_isolating(TOOL, files, once, timeout=timeout)
 
     def _result(
         self,
@@ -273,20 +316,26 @@ class SemgrepAnalyzer:
         if failure:
             return AnalyzerResult(tool=TOOL, version=version, error=failure, notices=notices)
         try:
-            findings, errors, scanned = parse_output(result.stdout, root, files)
+            report = parse_output(result.stdout, root, files)
         except (ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
             error = f"semgrep's report was unreadable: {exc}"
             return AnalyzerResult(tool=TOOL, version=version, error=error, notices=notices)
-        notices += errors
+        notices += report.notices
         # A non-zero exit that still gave JSON is fine when findings came; without any scanned
         # file it means semgrep refused to run (a bad rule, say), which is a failure to say so.
-        if result.returncode not in (0, 1) and not scanned and not findings:
-            reason = "; ".join(errors) or result.stderr_tail()
+        if result.returncode not in (0, 1) and not report.scanned and not report.findings:
+            reason = "; ".join(report.notices) or result.stderr_tail()
             error = f"semgrep failed (exit {result.returncode}): {reason}"
             return AnalyzerResult(tool=TOOL, version=version, error=error, notices=notices)
-        if scanned is not None:
-            notices += [self._skip_notice(root, rel) for rel in files if rel not in scanned]
-        return AnalyzerResult(tool=TOOL, findings=findings, version=version, notices=notices)
+        if report.scanned is not None:
+            notices += [self._skip_notice(root, rel) for rel in files if rel not in report.scanned]
+        return AnalyzerResult(
+            tool=TOOL,
+            findings=report.findings,
+            version=version,
+            notices=notices,
+            not_analyzed=report.unfinished,
+        )
 
     def _skip_notice(self, root: Path, rel: str) -> str:
         try:

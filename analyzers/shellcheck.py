@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
 from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 
 TOOL = "shellcheck"
@@ -136,9 +138,16 @@ class ShellcheckAnalyzer:
 
     name = TOOL
 
-    def __init__(self, *, exclude: Sequence[str] = DEFAULT_EXCLUDE, executable: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        exclude: Sequence[str] = DEFAULT_EXCLUDE,
+        executable: str | None = None,
+        limits: ResourceLimits | None = None,
+    ) -> None:
         self.exclude = tuple(exclude)
         self.executable = executable
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         # Without a suffix a file may still be a script (bin/deploy); run() reads its shebang.
@@ -177,20 +186,30 @@ class ShellcheckAnalyzer:
         files = self.scripts(root, paths)
         if not files:
             return AnalyzerResult(tool=TOOL, version=version)
-        result = await run_bounded(self.command(exe, files), cwd=root, timeout=timeout, env=minimal_env())
-        # 1: issues found; 2: some files could not be read (the others are still in the report).
-        notices = (
-            [f"shellcheck could not check every file: {result.stderr_tail()}"]
-            if result.returncode == 2
-            else []
-        )
-        return result_from_report(
-            TOOL,
-            version,
-            result,
-            timeout,
-            lambda out: parse_output(out, root, files),
-            notices=notices,
-            ok_codes=(0, 1, 2),
-            needs_report=True,
-        )
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            result = await run_bounded(
+                self.command(exe, batch),
+                cwd=root,
+                timeout=budget,
+                env=minimal_env(),
+                limits=self.limits.with_cpu_at_most(budget),
+            )
+            # 1: issues found; 2: some files could not be read (the others are still in the report).
+            notices = (
+                [f"shellcheck could not check every file: {result.stderr_tail()}"]
+                if result.returncode == 2
+                else []
+            )
+            return result_from_report(
+                TOOL,
+                version,
+                result,
+                budget,
+                lambda out: parse_output(out, root, batch),
+                notices=notices,
+                ok_codes=(0, 1, 2),
+                needs_report=True,
+            )
+
+        return await run_isolating(TOOL, files, once, timeout=timeout)

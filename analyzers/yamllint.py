@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
+from analyzers.batch import run_isolating
+from analyzers.limits import ResourceLimits
 from analyzers.process import minimal_env, package_version, run_bounded
 
 TOOL = "yamllint"
@@ -96,8 +98,9 @@ class YamllintAnalyzer:
 
     name = TOOL
 
-    def __init__(self, *, config: str = CONFIG) -> None:
+    def __init__(self, *, config: str = CONFIG, limits: ResourceLimits | None = None) -> None:
         self.config = config
+        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.endswith((".yml", ".yaml"))
@@ -124,14 +127,27 @@ class YamllintAnalyzer:
         files = [p for p in files if "\n" not in p]
         if not files:
             return AnalyzerResult(tool=TOOL, version=version, notices=notices)
-        result = await run_bounded(self.command(files), cwd=root, timeout=timeout, env=minimal_env())
-        # Exit 1 means "errors found"; 2 would be "warnings found" under --strict, not used here.
-        return result_from_report(
-            TOOL,
-            version,
-            result,
-            timeout,
-            lambda out: parse_output(out, root, files),
-            notices=notices,
-            ok_codes=(0, 1),
-        )
+
+        async def once(batch: list[str], budget: float) -> AnalyzerResult:
+            result = await run_bounded(
+                self.command(batch),
+                cwd=root,
+                timeout=budget,
+                env=minimal_env(),
+                limits=self.limits.with_cpu_at_most(budget),
+            )
+            # Exit 1 means "errors found"; 2 would be "warnings found" under --strict, not used here.
+            # Python exits 1 on an uncaught exception too: a traceback makes it a crash.
+            crashed = b"Traceback (most recent call last)" in result.stderr
+            return result_from_report(
+                TOOL,
+                version,
+                result,
+                budget,
+                lambda out: parse_output(out, root, batch),
+                ok_codes=(0,) if crashed else (0, 1),
+            )
+
+        result = await run_isolating(TOOL, files, once, timeout=timeout)
+        result.notices[:0] = notices
+        return result

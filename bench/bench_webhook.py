@@ -12,18 +12,29 @@ over N concurrent keep-alive connections, for a bounded count and time per round
 Printed per round: deliveries per second accepted (202 and queued), p50/p99/max time to the
 acknowledgement as the client sees it. At the end the server reports its queue length, which
 must equal the number of accepted deliveries. Loopback only; stops by itself.
+
+Flood mode:  .venv/bin/python bench/bench_webhook.py --flood [--slow-bodies 60] [--slowloris 1100]
+             [--seconds 20] [--nofile 1024] [--tree DIR]
+
+Runs `review-bot serve` itself (`python -m bot serve` from DIR, default this checkout, so an older
+tree can be measured the same way) under `prlimit --nofile`, then floods it with unauthenticated
+clients: bodies that declare 24 MB and arrive slowly, and slow-loris connections that never finish
+their headers. Printed: the server's RSS before, at its peak and after, how the slow bodies were
+answered, and /health latency (a new connection every 0.25 s) during the flood.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import multiprocessing
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -190,6 +201,201 @@ async def run_rounds(url: str, args: argparse.Namespace, deliveries: Deliveries)
     return accepted
 
 
+# --- flood mode: unauthenticated slow clients against `review-bot serve`
+
+FLOOD_BODY = 24 * 1024 * 1024
+FLOOD_CHUNK = 64 * 1024
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """The process's resident memory now and at its peak (VmRSS, VmHWM), in MiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def start_serve(tree: Path, port: int, nofile: int) -> subprocess.Popen[bytes]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - HOME for a child, nothing written
+        "GITHUB_APP_ID": "1",
+        "GITHUB_PRIVATE_KEY": throwaway_key(),
+        "GITHUB_WEBHOOK_SECRET": SECRET,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(tree),
+    }
+    argv = ["prlimit", f"--nofile={nofile}", "--", sys.executable, "-m", "bot", "serve"]
+    argv += ["--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.DEVNULL)
+
+
+async def wait_healthy(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/health") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit("bench_webhook: the server did not answer /health")
+
+
+async def slow_body(port: int, n: int, rate: float, deadline: float, answers: dict[str, int]) -> None:
+    """Declare a 24 MB body, send all but its last byte at ``rate`` bytes/s, then hold on."""
+    head = (
+        f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {FLOOD_BODY}\r\nX-GitHub-Event: pull_request\r\nX-GitHub-Delivery: flood-{n}\r\n"
+        f"X-Hub-Signature-256: sha256={'0' * 64}\r\n\r\n"
+    ).encode()
+    answer = "no answer"
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError as exc:
+        answers[f"connect failed: {type(exc).__name__}"] = (
+            answers.get(f"connect failed: {type(exc).__name__}", 0) + 1
+        )
+        return
+    status = asyncio.create_task(reader.readline())
+    try:
+        writer.write(head)
+        sent, chunk = 0, b" " * FLOOD_CHUNK
+        while sent < FLOOD_BODY - 1 and time.monotonic() < deadline and not status.done():
+            size = min(FLOOD_CHUNK, FLOOD_BODY - 1 - sent)
+            writer.write(chunk[:size])
+            await writer.drain()
+            sent += size
+            await asyncio.sleep(size / rate)
+        remaining = deadline - time.monotonic()
+        if remaining > 0:
+            await asyncio.wait([status], timeout=remaining)
+    except OSError:
+        pass
+    if status.done() and not status.cancelled() and status.exception() is None:
+        line = status.result().decode(errors="replace").split()
+        answer = line[1] if len(line) > 1 else "closed without an answer"
+    status.cancel()
+    writer.close()
+    answers[answer] = answers.get(answer, 0) + 1
+
+
+async def slowloris(port: int, deadline: float, counts: dict[str, int]) -> None:
+    """Open a connection and send request headers a byte a second, never finishing them."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        counts["connect failed"] = counts.get("connect failed", 0) + 1
+        return
+    counts["opened"] = counts.get("opened", 0) + 1
+    try:
+        writer.write(b"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        while time.monotonic() < deadline and not reader.at_eof():
+            writer.write(b"a")
+            await writer.drain()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reader.read(1), timeout=1.0)
+    except OSError:
+        pass
+    if reader.at_eof():
+        counts["closed by the server"] = counts.get("closed by the server", 0) + 1
+    writer.close()
+
+
+async def probe_health(port: int, deadline: float, latencies: list[float], failures: dict[str, int]) -> None:
+    timeout = aiohttp.ClientTimeout(total=5)
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:  # a new connection each time, as a load balancer's health check makes
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(f"http://127.0.0.1:{port}/health") as response:
+                    await response.read()
+                    if response.status == 200:
+                        latencies.append(time.perf_counter() - started)
+                    else:
+                        failures[str(response.status)] = failures.get(str(response.status), 0) + 1
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
+        await asyncio.sleep(0.25)
+
+
+async def flood(args: argparse.Namespace, pid: int, port: int) -> None:
+    before = rss_mib(pid)[0]
+    print(f"server: review-bot serve from {args.tree}, pid {pid}, nofile {args.nofile}")
+    print(f"RSS before: {before:7.1f} MiB")
+    deadline = time.monotonic() + args.seconds
+    rate = FLOOD_BODY / (args.seconds * 0.6)  # most of each body arrives, then the client hangs on
+    answers: dict[str, int] = {}
+    loris: dict[str, int] = {}
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    peak = before
+
+    async def sample() -> None:
+        nonlocal peak
+        while time.monotonic() < deadline:
+            peak = max(peak, rss_mib(pid)[0])
+            await asyncio.sleep(0.2)
+
+    tasks = [
+        asyncio.create_task(slow_body(port, n, rate, deadline, answers)) for n in range(args.slow_bodies)
+    ]
+    for start in range(0, args.slowloris, 100):  # a few hundred at a time: the client's own accept queue
+        tasks += [
+            asyncio.create_task(slowloris(port, deadline, loris))
+            for _ in range(start, min(start + 100, args.slowloris))
+        ]
+        await asyncio.sleep(0.05)
+    tasks += [
+        asyncio.create_task(probe_health(port, deadline, latencies, failures)),
+        asyncio.create_task(sample()),
+    ]
+    await asyncio.gather(*tasks)
+    await asyncio.sleep(3)  # let the server close what the clients left
+    after, hwm = rss_mib(pid)
+    print(f"RSS peak:   {max(peak, hwm):7.1f} MiB (sampled {peak:.1f}, VmHWM {hwm:.1f})")
+    print(f"RSS after:  {after:7.1f} MiB (3 s after the flood)")
+    print(
+        f"slow 24 MB bodies ({args.slow_bodies}): "
+        + ", ".join(f"{k} x{v}" for k, v in sorted(answers.items()))
+    )
+    print(
+        f"slow-loris connections ({args.slowloris}): "
+        + ", ".join(f"{k} x{v}" for k, v in sorted(loris.items()))
+    )
+    if latencies:
+        ms = [v * 1000 for v in latencies]
+        print(
+            f"/health during the flood: {len(ms)} answered, p50 {statistics.median(ms):.1f} ms, "
+            f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms):.1f} ms"
+        )
+    print("/health failures: " + (", ".join(f"{k} x{v}" for k, v in failures.items()) or "none"))
+
+
+def run_flood(args: argparse.Namespace) -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = start_serve(args.tree, port, args.nofile)
+    try:
+        asyncio.run(wait_healthy(port, 60))
+        asyncio.run(flood(args, server.pid, port))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -200,7 +406,16 @@ def main() -> int:
     )
     parser.add_argument("--requests", type=int, default=10000, help="deliveries per round at most")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds per round at most")
+    parser.add_argument("--flood", action="store_true", help="flood `review-bot serve` with slow clients")
+    parser.add_argument("--slow-bodies", type=int, default=60, help="flood: slow 24 MB bodies")
+    parser.add_argument(
+        "--slowloris", type=int, default=1100, help="flood: connections never done with headers"
+    )
+    parser.add_argument("--nofile", type=int, default=1024, help="flood: the server's file descriptor limit")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="flood: the checkout whose `bot` is served")
     args = parser.parse_args()
+    if args.flood:
+        return run_flood(args)
 
     deliveries = Deliveries(find_fixture())
     ctx = multiprocessing.get_context("spawn")

@@ -36,6 +36,7 @@ line can show it.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ ENV_VAR = "REVIEW_BOT_AGENT_CONFIG"
 NO_KEY_PLACEHOLDER = "not-needed"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OPENAI_NAMES = re.compile(r"^(gpt-|o1|o3|o4|chatgpt-)")
+# autogen logs every prompt and reply (PR code, and any secret a PR holds) at INFO, the OpenAI
+# client every request body at DEBUG: these stay at WARNING unless the operator names a level.
+MODEL_LOGGERS = ("autogen_core", "autogen_agentchat", "autogen_ext", "openai")
+MODEL_LOG_LEVEL_ENV = "REVIEW_BOT_MODEL_LOG_LEVEL"
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,14 @@ class AgentConfig:
         if self.llm.context_window is not None:
             return self.llm.context_window
         return 128_000 if _OPENAI_NAMES.match(spec.model) else 8192
+
+
+def quiet_model_loggers(env: Mapping[str, str]) -> None:
+    """Keep the model libraries' loggers at WARNING (or at $REVIEW_BOT_MODEL_LOG_LEVEL, e.g. DEBUG)."""
+    wanted = logging.getLevelName(env.get(MODEL_LOG_LEVEL_ENV, "").strip().upper() or "WARNING")
+    level = wanted if isinstance(wanted, int) else logging.WARNING
+    for name in MODEL_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 def find_agent_config(cli_path: Path | None, env: Mapping[str, str], cwd: Path) -> Path | None:

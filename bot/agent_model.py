@@ -47,6 +47,9 @@ from bot.github_errors import CircuitOpenError
 from bot.resilience import CircuitBreakers, Clock
 
 MAX_REPLY_TOKENS = 800  # one agent message; keeps each turn, and the history, bounded
+# What we keep of one reply whatever the server sends (one that ignores max_tokens, or a hostile
+# one): the rest is cut before it reaches the history, the next prompt, the parser or the summary.
+MAX_REPLY_CHARS = 40 * MAX_REPLY_TOKENS
 ATTEMPTS = 4  # per model call, all within the review's deadline
 UNKNOWN_MODEL_INFO = ModelInfo(
     vision=False,
@@ -259,6 +262,8 @@ def _checked(result: Any) -> CreateResult:
         or not result.content.strip()
     ):
         raise MalformedResponse("not a text chat completion")
+    if len(result.content) > MAX_REPLY_CHARS:
+        return result.model_copy(update={"content": result.content[:MAX_REPLY_CHARS]})
     return result
 
 

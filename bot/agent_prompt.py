@@ -373,15 +373,17 @@ def parse_answer(
     verdicts: list[FindingVerdict] = []
     for item in answer.findings:
         if item.id not in ids:
-            raise AnswerError(f"unknown finding id {item.id!r}; known: {', '.join(ids) or 'none'}")
+            known = ", ".join(ids) or "none"
+            raise AnswerError(f"unknown finding id {_one_line(item.id, 40)!r}; known: {known}")
         if any(v.id == item.id for v in verdicts):
-            raise AnswerError(f"finding id {item.id!r} given twice")
+            raise AnswerError(f"finding id {_one_line(item.id, 40)!r} given twice")
         reason = _one_line(item.reason, MAX_REASON_CHARS)
         verdicts.append(FindingVerdict(item.id, ids[item.id].fingerprint, item.status, reason))
     added = []
     for problem in answer.added[:MAX_ADDED]:
         if problem.line < 1 or not problem.path.strip():
-            raise AnswerError(f"added problem at {problem.path!r}:{problem.line} is not a file and line")
+            where = f"{_one_line(problem.path, 80)!r}:{str(problem.line)[:20]}"
+            raise AnswerError(f"added problem at {where} is not a file and line")
         message = _one_line(problem.message, MAX_FINDING_MESSAGE)
         added.append(AddedProblem(problem.path.strip(), problem.line, problem.severity, message))
     return _one_line(answer.verdict, 600), verdicts, added
@@ -401,7 +403,7 @@ def _objects_in(text: str) -> list[dict[str, object]]:
     while index != -1:
         try:
             value, end = decoder.raw_decode(text, index)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # also a 5,000-digit number or nesting past the stack
             index = text.find("{", index + 1)
             continue
         if isinstance(value, dict):

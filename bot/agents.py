@@ -33,7 +33,7 @@ from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core.models import ChatCompletionClient, SystemMessage, UserMessage
 
 from analyzers.base import Finding
-from bot.agent_config import AgentConfig, AgentSpec, api_key
+from bot.agent_config import AgentConfig, AgentSpec, api_key, quiet_model_loggers
 from bot.agent_model import (
     MAX_REPLY_TOKENS,
     ClientFactory,
@@ -54,9 +54,9 @@ from bot.agent_prompt import (
     estimate_tokens,
     parse_answer,
 )
-from bot.agent_sanitize import sanitize_agent_text
 from bot.config import ConfigError
 from bot.events import EventChannel
+from bot.sanitize import sanitize_agent_text
 
 __all__ = [
     "AddedProblem",
@@ -71,6 +71,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# Wherever the dialogue runs (the CLI also sets this where it configures logging, for embedders
+# of bot.web too): autogen logs every prompt and reply, PR code and secrets included, at INFO.
+quiet_model_loggers(os.environ)
 
 DEFAULT_BREAKER = ModelBreaker()  # shared by the reviews of one process
 HISTORY_TOKENS_PER_TURN = 400  # what one earlier message typically adds to the next prompt
@@ -246,9 +249,10 @@ async def _converse(
 ) -> None:
     """The dialogue, then the answer; fills ``review`` as it goes or raises ModelFailure."""
     timeout = config.llm.timeout_seconds
-    deadline = asyncio.get_running_loop().time() + timeout
-    coder = GuardedClient(factory(config.coder), deadline=deadline)
-    reviewer = GuardedClient(factory(config.reviewer), deadline=deadline)
+    inner = factory(config.coder), factory(config.reviewer)  # the first builds import the client library
+    deadline = asyncio.get_running_loop().time() + timeout  # a deadline for the model, not for imports
+    coder = GuardedClient(inner[0], deadline=deadline)
+    reviewer = GuardedClient(inner[1], deadline=deadline)
     try:
         try:
             async with asyncio.timeout_at(deadline + 1.0):  # backstop; the clients stop at the deadline

@@ -6,6 +6,7 @@ load the HTTP client at all.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
@@ -48,7 +49,8 @@ async def load_repo_policy(
         raw = await read_base_file(gh, owner, repo, CONFIG_PATH, base_sha, MAX_CONFIG_BYTES)
         if raw is None:
             return RepoPolicy(defaults)
-        settings = parse_repo_config(raw.decode("utf-8", "replace"), defaults)
+        # Bounded, but still up to a few hundred ms of pure Python for a hostile 64 KB: off the loop.
+        settings = await asyncio.to_thread(parse_repo_config, raw.decode("utf-8", "replace"), defaults)
         rule_files: dict[str, bytes] = {}
         for path in settings.semgrep_rules:
             data = await read_base_file(gh, owner, repo, path, base_sha, MAX_RULE_FILE_BYTES)

@@ -9,108 +9,59 @@ ever comes into play, and the work is bounded by the size of the PR rather than 
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analyzers.process import run_bounded
+from bot.blobs import (
+    PACK_SLACK,
+    READ_BATCH_BYTES,
+    batches_by_size,
+    fetch_blobs,
+    object_sizes,
+    read_blobs,
+    size_text,
+)
+from bot.gitrun import BadCommitId, CheckoutError, check_commit_id, git, git_env, run_init
 
-GIT_OUTPUT_LIMIT = 64 * 1024 * 1024
+__all__ = [  # the git runner's names, for the modules that import them from here
+    "BadCommitId",
+    "CheckoutError",
+    "Materialized",
+    "check_commit_id",
+    "fetch_commit",
+    "git",
+    "git_env",
+    "local_git_dir",
+    "materialize",
+    "safe_relative_path",
+    "write_plain_file",
+]
+
 REGULAR_MODES = {"100644", "100755"}
 SKIP_REASONS = {"120000": "symlink", "160000": "submodule"}
 BINARY_SNIFF_BYTES = 8000
 
 
-class CheckoutError(Exception):
-    """git could not give us the files; the message is safe to show (no secrets)."""
-
-
 @dataclass
 class Materialized:
-    """The files written for analysis, and the ones left out with the reason why."""
+    """The files written for analysis, and the ones left out with the reason why.
+
+    ``skipped`` holds what is left out by design (binaries, symlinks, submodules: nothing to
+    analyze); ``failed`` what should have been analyzed and could not be (too large, not
+    fetchable, not writable here), which makes the review incomplete.
+    """
 
     root: Path
     files: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
 
     def read_lines(self, path: str) -> list[str]:
         return (self.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
-
-
-def git_env(home: Path | None = None, token: str | None = None) -> dict[str, str]:
-    """An environment that ignores every user and system git config and never prompts.
-
-    The token travels in an ``http.extraHeader`` set through GIT_CONFIG_* variables: it is
-    never part of an argument list (visible in ``ps``) nor of the remote URL (echoed in errors).
-    """
-    config = {
-        "core.hooksPath": os.devnull,
-        "core.fsmonitor": "false",
-        "credential.helper": "",
-        "protocol.allow": "never",
-        "protocol.https.allow": "always",
-        "protocol.http.allow": "always",
-        "protocol.file.allow": "always",
-        "filter.lfs.smudge": "",
-        "filter.lfs.process": "",
-        "filter.lfs.required": "false",
-        "fetch.recurseSubmodules": "false",
-        "gc.auto": "0",
-        "maintenance.auto": "false",
-    }
-    if token:
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-        config["http.extraHeader"] = f"Authorization: Basic {basic}"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home or tempfile.gettempdir()),  # no config is read from it anyway
-        "LANG": "C",
-        "LC_ALL": "C",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "/bin/false",
-        "GIT_LFS_SKIP_SMUDGE": "1",
-        "GIT_CONFIG_COUNT": str(len(config)),
-    }
-    for i, (key, value) in enumerate(config.items()):
-        env[f"GIT_CONFIG_KEY_{i}"] = key
-        env[f"GIT_CONFIG_VALUE_{i}"] = value
-    return env
-
-
-async def git(
-    args: Sequence[str],
-    *,
-    git_dir: Path,
-    env: Mapping[str, str],
-    timeout: float,
-    stdin: bytes | None = None,
-    max_file_bytes: int | None = None,
-    secrets: Sequence[str] = (),
-) -> bytes:
-    """Run one git command in ``git_dir`` and return its stdout, or raise a redacted CheckoutError."""
-    argv = ["git", f"--git-dir={git_dir}", *args]
-    if max_file_bytes is not None:
-        # No single file git writes (a pack) may exceed the bound: a fetch cannot fill the disk.
-        argv = ["prlimit", f"--fsize={max_file_bytes}", "--", *argv]
-    result = await run_bounded(
-        argv, cwd=git_dir, timeout=timeout, env=env, stdin=stdin, max_output=GIT_OUTPUT_LIMIT
-    )
-    if result.timed_out:
-        raise CheckoutError(f"git {args[0]} timed out after {timeout:g} s")
-    if result.returncode != 0 or result.truncated:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = message[-1] if message else f"exit status {result.returncode}"
-        for secret in secrets:
-            if secret:
-                detail = detail.replace(secret, "***")
-        raise CheckoutError(f"git {args[0]} failed: {detail[:300]}")
-    return result.stdout
 
 
 async def fetch_commit(
@@ -123,6 +74,7 @@ async def fetch_commit(
     max_bytes: int = 512 * 1024 * 1024,
 ) -> tuple[Path, dict[str, str]]:
     """Fetch one commit's trees (no blobs) into a new bare repository; return it and its git env."""
+    check_commit_id(sha)  # a payload value never becomes a git option or refspec unchecked
     if not clone_url.startswith(("https://", "http://")):
         raise CheckoutError("clone URL must be http(s)")
     git_dir = workdir / "repo.git"
@@ -141,14 +93,6 @@ async def fetch_commit(
         secrets=secrets,
     )
     return git_dir, env
-
-
-async def run_init(git_dir: Path, env: Mapping[str, str]) -> None:
-    result = await run_bounded(
-        ["git", "init", "--quiet", "--bare", str(git_dir)], timeout=30, env=env, max_output=65536
-    )
-    if result.returncode != 0:
-        raise CheckoutError("git init failed")
 
 
 def safe_relative_path(path: str) -> PurePosixPath | None:
@@ -188,47 +132,6 @@ async def list_tree(
     return entries
 
 
-async def cat_file(
-    git_dir: Path, mode: str, oids: Sequence[str], *, env: Mapping[str, str], timeout: float
-) -> bytes:
-    """One ``git cat-file --batch`` or ``--batch-check`` call for many objects."""
-    stdin = "".join(f"{oid}\n" for oid in oids).encode()
-    return await git(["cat-file", mode], git_dir=git_dir, env=env, timeout=timeout, stdin=stdin)
-
-
-async def object_sizes(
-    git_dir: Path, oids: Sequence[str], *, env: Mapping[str, str], timeout: float
-) -> dict[str, int]:
-    out = await cat_file(git_dir, "--batch-check", oids, env=env, timeout=timeout)
-    sizes: dict[str, int] = {}
-    for line in out.decode().splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] == "blob":
-            sizes[parts[0]] = int(parts[2])
-    return sizes
-
-
-async def read_blobs(
-    git_dir: Path, oids: Sequence[str], *, env: Mapping[str, str], timeout: float
-) -> dict[str, bytes]:
-    """Read many blobs in one call."""
-    if not oids:
-        return {}
-    out = await cat_file(git_dir, "--batch", oids, env=env, timeout=timeout)
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    while pos < len(out):
-        header_end = out.index(b"\n", pos)
-        parts = out[pos:header_end].decode().split()
-        pos = header_end + 1
-        if len(parts) != 3:  # "<oid> missing"
-            continue
-        size = int(parts[2])
-        blobs[parts[0]] = out[pos : pos + size]
-        pos += size + 1
-    return blobs
-
-
 async def materialize(
     git_dir: Path,
     sha: str,
@@ -245,14 +148,14 @@ async def materialize(
     safe = []
     for path in paths:
         if safe_relative_path(path) is None:
-            result.skipped[path] = "unsafe path"
+            result.failed[path] = "unsafe path"
         else:
             safe.append(path)
     tree = await list_tree(git_dir, sha, safe, env=env, timeout=timeout)
     wanted: dict[str, str] = {}
     for path in safe:
         if path not in tree:
-            result.skipped[path] = "not in head commit"
+            result.failed[path] = "not in head commit"
             continue
         mode, oid = tree[path]
         if mode not in REGULAR_MODES:
@@ -260,45 +163,48 @@ async def materialize(
             continue
         wanted[path] = oid
     oids = sorted(set(wanted.values()))
+    unreadable: dict[str, str] = {}
     if fetch_missing and oids:
-        await git(
-            [
-                *("-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags"),
-                *(
-                    "--no-write-fetch-head",
-                    "--recurse-submodules=no",
-                    "--filter=blob:none",
-                    "--stdin",
-                    "origin",
-                ),
-            ],
-            git_dir=git_dir,
-            env=env,
-            timeout=timeout,
-            stdin="".join(f"{oid}\n" for oid in oids).encode(),
-            max_file_bytes=max(len(oids), 1) * max_file_bytes + 64 * 1024 * 1024,
-        )
-    sizes = await object_sizes(git_dir, oids, env=env, timeout=timeout)
-    small = [oid for oid in oids if sizes.get(oid, max_file_bytes + 1) <= max_file_bytes]
-    blobs = await read_blobs(git_dir, small, env=env, timeout=timeout)
-    await asyncio.to_thread(write_files, result, wanted, blobs, sizes)
+        unreadable = await fetch_blobs(git_dir, oids, env=env, timeout=timeout, max_file_bytes=max_file_bytes)
+    present = [oid for oid in oids if oid not in unreadable]
+    # Capped like a fetch: in a partial clone, asking for a missing object fetches it lazily.
+    fsize = len(present) * max_file_bytes + PACK_SLACK
+    sizes = await object_sizes(git_dir, present, env=env, timeout=timeout, fsize=fsize)
+    for oid in present:
+        if oid not in sizes:
+            unreadable[oid] = "could not be fetched"
+        elif sizes[oid] > max_file_bytes:
+            unreadable[oid] = f"larger than {size_text(max_file_bytes)}"
+    for path, oid in wanted.items():
+        if oid in unreadable:
+            result.failed[path] = unreadable[oid]
+    small = [oid for oid in present if oid not in unreadable]
+    for batch in batches_by_size(small, sizes, READ_BATCH_BYTES):
+        blobs = await read_blobs(git_dir, batch, env=env, timeout=timeout, fsize=fsize)
+        mine = {path: oid for path, oid in wanted.items() if oid in set(batch)}
+        await asyncio.to_thread(write_files, result, mine, blobs)
+    result.files.sort()
     return result
 
 
-def write_files(
-    result: Materialized, wanted: dict[str, str], blobs: dict[str, bytes], sizes: dict[str, int]
-) -> None:
+def write_files(result: Materialized, wanted: dict[str, str], blobs: dict[str, bytes]) -> None:
     """Write the fetched blobs as plain files (in a thread: many small writes would block the loop)."""
     result.root.mkdir(parents=True, exist_ok=True)
     for path, oid in sorted(wanted.items()):
         data = blobs.get(oid)
         if data is None:
-            result.skipped[path] = "too large" if oid in sizes else "missing blob"
+            result.failed[path] = "could not be fetched"
         elif b"\x00" in data[:BINARY_SNIFF_BYTES]:
             result.skipped[path] = "binary"
         else:
-            write_plain_file(result.root, path, data)
-            result.files.append(path)
+            try:
+                write_plain_file(result.root, path, data)
+            except CheckoutError:
+                result.failed[path] = "could not be written: a parent is not a folder"
+            except OSError as exc:  # e.g. a name longer than this file system allows
+                result.failed[path] = f"could not be written ({(exc.strerror or 'error').lower()})"
+            else:
+                result.files.append(path)
 
 
 def write_plain_file(root: Path, path: str, data: bytes) -> None:

@@ -41,24 +41,42 @@ async def start_check_run(gh: GitHubClient, job: ReviewJob, app_id: str | None =
     return int(run["id"])
 
 
-async def abandon_check_run(gh: GitHubClient, job: ReviewJob, reason: str, app_id: str | None = None) -> None:
-    """Close our in-progress run when the review is given up, saying why (best effort)."""
+async def abandon_check_run(
+    gh: GitHubClient, job: ReviewJob, reason: str, app_id: str | None = None, conclusion: str = "failure"
+) -> None:
+    """Close our in-progress run when the review is given up, saying why; with none in progress
+    (the job failed before it started one), create a completed one: a review that could not be
+    done must show on the PR, and never as a pass."""
+    output = {"title": "The review could not be completed", "summary": reason[:1000]}
     runs = await running_check_runs(gh, job, app_id)
     for run in runs:
         await gh.patch(
             f"/repos/{job.owner}/{job.repo}/check-runs/{run['id']}",
+            data={"status": "completed", "conclusion": conclusion, "output": output},
+        )
+    if not runs:
+        await gh.post(
+            f"/repos/{job.owner}/{job.repo}/check-runs",
             data={
+                "name": CHECK_RUN_NAME,
+                "head_sha": job.head_sha,
                 "status": "completed",
-                "conclusion": "neutral",
-                "output": {"title": "The review could not be completed", "summary": reason[:1000]},
+                "conclusion": conclusion,
+                "output": output,
             },
         )
 
 
-def check_conclusion(findings: Sequence[Finding], fail_on: str, degraded: bool) -> str:
+def check_conclusion(
+    findings: Sequence[Finding], fail_on: str, incomplete: bool, incomplete_conclusion: str = "failure"
+) -> str:
+    """``failure`` when a finding reaches ``fail_on``; else, when something that should have been
+    reviewed was not (an analyzer failed, a file could not be fetched, the PR is over the limits),
+    the configured ``incomplete_conclusion`` (``failure`` or ``action_required``), which branch
+    protection never takes for a pass; ``success`` only for a complete review."""
     if fail_on != "never" and any(severity_at_least(f.severity, fail_on) for f in findings):
         return "failure"
-    return "neutral" if degraded else "success"
+    return incomplete_conclusion if incomplete else "success"
 
 
 async def finish_check_run(
@@ -76,7 +94,9 @@ async def finish_check_run(
     ] or [[]]
     final = {
         "status": "completed",
-        "conclusion": check_conclusion(outcome.findings, settings.fail_on, bool(problems)),
+        "conclusion": check_conclusion(
+            outcome.findings, settings.fail_on, bool(problems), settings.incomplete_conclusion
+        ),
         "output": {**output, "annotations": batches[0]},
     }
     if check_run_id is None:

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers import severity_at_least
+from bot.agent_config import quiet_model_loggers
 from bot.checkout import CheckoutError, git_env, local_git_dir
 from bot.config import ConfigError, ReviewSettings, Settings
 from bot.events import EventChannel, Subscription
 from bot.output import format_json, format_markdown, format_sarif, format_text
+from bot.printable import configure_logging, printable
 from bot.review import ReviewOutcome, resolve_commit, review_local
 
 if TYPE_CHECKING:
@@ -106,7 +108,9 @@ def agent_config_for(cli_path: Path | None, *, required: bool) -> AgentConfig | 
 async def print_agent_messages(subscription: Subscription) -> None:
     async for event in subscription:
         if event.get("type") == "agent_message":
-            print(f"[{event.get('source')}] {event.get('content')}", file=sys.stderr, flush=True)
+            content = printable(event.get("content"), keep="\n").replace("\n", "\n    ")  # no forged lines
+            line = f"[{printable(event.get('source'))}] {content}"
+            print(line, file=sys.stderr, flush=True)
 
 
 async def run_review(args: argparse.Namespace) -> int:
@@ -144,15 +148,11 @@ async def run_review(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
     from bot.auth import AppAuthError, make_app_jwt
-    from bot.web import create_app
+    from bot.web import create_app, serve
 
     settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
-    )
+    configure_logging(settings.log_level, "%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     if not settings.github_configured:
         print(
             "review-bot serve needs GITHUB_APP_ID, GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_PATH) "
@@ -171,7 +171,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"review-bot serve: {exc}", file=sys.stderr)
         return EXIT_ERROR
     app = create_app(settings, agent_config=agent_config)
-    web.run_app(app, host=args.host or settings.host, port=args.port or settings.port)
+    asyncio.run(serve(app, settings, args.host or settings.host, args.port or settings.port))
     return EXIT_OK
 
 
@@ -186,15 +186,17 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    configure_logging(logging.WARNING, "%(levelname)s: %(message)s")
+    # For review and serve alike: the model libraries log prompts (PR code, secrets) at INFO.
+    quiet_model_loggers(os.environ)
     try:
         if args.command == "review":
             return asyncio.run(run_review(args))
         if args.command == "serve":
             return run_serve(args)
         return run_demo(args)
-    except (CheckoutError, ConfigError) as exc:
-        print(f"review-bot: {exc}", file=sys.stderr)
+    except (CheckoutError, ConfigError) as exc:  # messages may name a file of the repository
+        print(f"review-bot: {printable(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # the demo's git failures and the like: say so, exit 2
         print(f"review-bot: {type(exc).__name__}: {exc}", file=sys.stderr)

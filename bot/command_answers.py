@@ -12,7 +12,6 @@ YAML, our Actions rules) or from the tool's documentation.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import os
 import re
@@ -25,12 +24,19 @@ import yaml
 
 from analyzers import actions, hadolint, semgrep, shellcheck, yamllint
 from bot.agent_prompt import build_prompt, estimate_tokens
-from bot.agent_sanitize import sanitize_agent_text
 from bot.context import BotContext
 from bot.github import CircuitOpenError, GitHubClient, GitHubHTTPError
 from bot.publish import is_own, list_pr_files, pr_url
 from bot.queue import ReviewJob
-from bot.render import FINGERPRINT_RE, code_span, escape_markdown
+from bot.render import FINGERPRINT_RE
+from bot.sanitize import (
+    code_span,
+    escape_markdown,
+    link_destination,
+    message_markdown,
+    message_source,
+    sanitize_agent_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -229,14 +235,13 @@ def parse_inline_comment(comment: dict[str, Any]) -> PostedFinding | None:
     paragraph = rest.strip().split("\n\n", 1)[0].strip()
     if paragraph.startswith(("```", "<!--")):
         paragraph = ""
-    message = html.unescape(paragraph).replace("\u200b", "").replace("\\|", "|")
     line = comment.get("line") or comment.get("original_line")
     return PostedFinding(
         tool=header["tool"],
-        rule_id=plain["rule"],
+        rule_id=plain["rule"].replace("\u200b", ""),
         severity=header["severity"],
-        message=" ".join(message.split()),
-        help_url=linked["url"] if linked else None,
+        message=message_source(paragraph),  # posted again only through message_markdown
+        help_url=link_destination(linked["url"]) if linked else None,
         path=str(comment.get("path") or ""),
         line=int(line) if isinstance(line, int) else None,
     )
@@ -295,7 +300,7 @@ def explanation(finding: PostedFinding) -> str:
         "",
     ]
     if finding.message:
-        lines += [f"**The finding:** {escape_markdown(finding.message)}", ""]
+        lines += [f"**The finding:** {message_markdown(finding.message)}", ""]
     if finding.tool == "agents":
         lines += [
             "This was raised by the review agents, not by an analyzer, so there is no rule to look "
@@ -309,6 +314,7 @@ def explanation(finding: PostedFinding) -> str:
         lines += [f"**Weakness:** {escape_markdown(cwe)}", ""]
     docs = documentation_url(finding)
     links = list(dict.fromkeys([*refs, *([docs] if docs else [])]))
+    links = [url for url in map(link_destination, links) if url]  # ours and the tools': http(s) only
     if links:
         lines += ["**References:**" if refs else "**Documentation:**", *(f"- {url}" for url in links)]
     elif not why:

@@ -7,14 +7,12 @@ summary holding the state when there is none yet.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
-import yaml
-
+from analyzers.safe_yaml import load_bounded
 from bot.base_branch import load_repo_policy, read_base_file
 from bot.config import ReviewSettings
 from bot.context import BotContext
@@ -22,8 +20,9 @@ from bot.github import GitHubClient
 from bot.pr_state import IgnoredRule, PRState
 from bot.publish import is_own, read_prior_state, upsert_comment
 from bot.queue import ReviewJob
-from bot.render import SUMMARY_MARKER, code_span, escape_markdown, fingerprints_in, with_state
+from bot.render import SUMMARY_MARKER, fingerprints_in, with_state
 from bot.repo_config import CONFIG_PATH, KEYS, MAX_CONFIG_BYTES
+from bot.sanitize import code_span, escape_markdown
 
 IGNORED_MARK = "<!-- review-bot:ignored -->"
 IGNORED_LINE = re.compile(r"\n*" + re.escape(IGNORED_MARK) + r"[^\n]*")
@@ -34,15 +33,14 @@ async def change_state(
     ctx: BotContext, gh: GitHubClient, job: ReviewJob, change: Callable[[PRState], None]
 ) -> None:
     """Read the summary's state, change it, write it back in place (or post a summary holding it)."""
-    lock = ctx.state_locks.setdefault(job.pr_key, asyncio.Lock())
-    async with lock:
-        prior = await read_prior_state(gh, job, ctx.own_login)
+    async with ctx.state_locks.hold(job.pr_key):
+        prior = await read_prior_state(gh, job, ctx.own_login, state_key=ctx.state_key)
         change(prior.state)
         body = f"{SUMMARY_MARKER}\n## Review bot\n\nNot reviewed yet."
         if prior.summary_comment_id is not None:
             url = f"/repos/{job.owner}/{job.repo}/issues/comments/{prior.summary_comment_id}"
             body = str((await gh.getitem(url)).get("body") or body)
-        await upsert_comment(gh, job, prior.summary_comment_id, with_state(body, prior.state))
+        await upsert_comment(gh, job, prior.summary_comment_id, with_state(body, prior.state, prior.seal))
 
 
 async def mark_comments(ctx: BotContext, gh: GitHubClient, job: ReviewJob, rule: str, note: str) -> None:
@@ -70,7 +68,7 @@ def shown(value: Any) -> str:
         text = ", ".join(value) if value else "(none)"
     else:
         text = str(value)
-    return code_span(text).replace("|", "\\|")
+    return code_span(text, table=True)
 
 
 async def config_report(ctx: BotContext, gh: GitHubClient, job: ReviewJob) -> str:
@@ -80,7 +78,7 @@ async def config_report(ctx: BotContext, gh: GitHubClient, job: ReviewJob) -> st
     from_repo: set[str] = set()
     if policy.error is None:
         raw = await read_base_file(gh, job.owner, job.repo, CONFIG_PATH, job.base_sha, MAX_CONFIG_BYTES)
-        data = yaml.safe_load(raw.decode("utf-8", "replace")) if raw else None
+        data = load_bounded(raw.decode("utf-8", "replace")) if raw else None  # valid: parsed just above
         for key in data if isinstance(data, dict) else ():
             from_repo.add("disabled_analyzers" if key == "analyzers" else KEYS[key][0])
     repo_source = f"{code_span(CONFIG_PATH)} at the base commit {code_span(job.base_sha[:7])}"
@@ -93,7 +91,7 @@ async def config_report(ctx: BotContext, gh: GitHubClient, job: ReviewJob) -> st
         else:
             source = "default"
         lines.append(f"| {item.name} | {shown(getattr(policy.settings, item.name))} | {source} |")
-    state = (await read_prior_state(gh, job, ctx.own_login)).state
+    state = (await read_prior_state(gh, job, ctx.own_login, state_key=ctx.state_key)).state
     paused = f"yes (`/pause` by {escape_markdown(state.paused_by)})" if state.paused else "no"
     lines.append(f"| paused | {paused} | PR state (`/pause`, `/resume`) |")
     for rule, item in state.ignored.items():

@@ -22,7 +22,8 @@ from bot.github import CircuitOpenError, GitHubClient, GitHubHTTPError
 from bot.pr_state import RULE_ID, IgnoredRule, PRState
 from bot.publish import is_own, post_once, read_prior_state
 from bot.queue import ReviewJob
-from bot.render import code_span, escape_markdown, fingerprints_in
+from bot.render import fingerprints_in
+from bot.sanitize import code_span, escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +293,9 @@ async def cmd_review(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args
         return Result(False, "This pull request is closed: nothing to review.")
     note = ""
     if args == "--incremental":
-        last = (await read_prior_state(gh, job, ctx.own_login)).state.last_reviewed_head
+        last = (
+            await read_prior_state(gh, job, ctx.own_login, state_key=ctx.state_key)
+        ).state.last_reviewed_head
         if not last:
             note = "No earlier review on this PR: running a full review instead."
         elif last == job.head_sha:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
+from analyzers.safe_yaml import YamlLimitError, load_bounded
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_WEBHOOK_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
@@ -29,6 +30,9 @@ class ReviewSettings:
     max_files: int = 300  # changed files analyzed per PR; more and the summary says so
     max_file_bytes: int = 1024 * 1024
     analyzer_timeout: float = 120.0
+    # Caps of each analyzer process (analyzers/limits.py): memory it may commit, CPU time per run.
+    analyzer_memory_mb: int = 1024
+    analyzer_cpu_seconds: int = 60
     fetch_timeout: float = 120.0
     filter_mode: str = "added"
     # Policy a repository may change in .github/review-bot.yml (bot/repo_config.py):
@@ -40,6 +44,9 @@ class ReviewSettings:
     semgrep_rules: tuple[str, ...] = ()  # extra rule files kept in the repository
     skip_generated: bool = True  # vendored, generated, minified and lock files
     commands_per_minute: int = 3  # costly slash-commands (/review, /ask) per PR per minute
+    # The check run's conclusion when something that should have been reviewed was not (a file
+    # not fetchable, an analyzer failed, the job given up): never one branch protection passes.
+    incomplete_conclusion: str = "failure"  # or "action_required"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Settings:
     app_id: str | None = None
     private_key: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
+    state_secret: str | None = field(default=None, repr=False)  # keys the PR state's MAC (bot/pr_state.py)
     api_url: str = DEFAULT_API_URL
     redis_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
@@ -60,6 +68,12 @@ class Settings:
     job_retry_delay: float = 5.0  # first wait before a failed review runs again; doubles each time
     breaker_failures: int = 5  # consecutive failures that open a GitHub host's circuit
     breaker_reset: float = 60.0  # seconds the circuit stays open before one trial call
+    # Unauthenticated clients of /webhook (bot/webhook_intake.py, bot/web.py's serve):
+    webhook_max_bodies: int = 32  # bodies being read before their signature is checked
+    webhook_max_bytes: int = 64 * 1024 * 1024  # bytes those bodies may hold in all
+    webhook_read_timeout: float = 10.0  # to receive one whole body
+    keepalive_timeout: float = 15.0  # idle, or still sending request headers, then closed
+    max_connections: int = 1000  # the oldest connection is closed to make room for a new one
     review: ReviewSettings = ReviewSettings()
 
     @classmethod
@@ -78,6 +92,7 @@ class Settings:
             "app_id": env.get("GITHUB_APP_ID") or None,
             "private_key": private_key,
             "webhook_secret": env.get("GITHUB_WEBHOOK_SECRET") or None,
+            "state_secret": env.get("STATE_SECRET") or None,
             "api_url": (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
             "redis_url": env.get("REDIS_URL") or None,
             "log_level": (env.get("LOG_LEVEL") or "INFO").upper(),
@@ -93,10 +108,10 @@ class Settings:
     def with_yaml(self, path: Path) -> Settings:
         """Overlay the service YAML (``server``, ``review``, ``rate_limiting`` sections)."""
         try:
-            data = yaml.safe_load(path.read_text()) or {}
+            data = load_bounded(path.read_text()) or {}
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
+        except YamlLimitError as exc:  # syntax, nesting, alias bombs, unreadable values: a short reason
             raise ConfigError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the top level must be a mapping")
@@ -104,7 +119,21 @@ class Settings:
         unknown = set(data) - {"server", "review", "rate_limiting"}
         if unknown:
             raise ConfigError(f"{path}: unknown section {sorted(unknown)[0]!r}")
-        server = _section(path, data, "server", {"host": str, "port": int, "workers": int})
+        server = _section(
+            path,
+            data,
+            "server",
+            {
+                "host": str,
+                "port": int,
+                "workers": int,
+                "max_connections": int,
+                "webhook_max_bodies": int,
+                "webhook_max_bytes": int,
+                "webhook_read_timeout": float,
+                "keepalive_timeout": float,
+            },
+        )
         top.update(server)
         limits = _section(
             path,
@@ -160,23 +189,45 @@ def coerce(value: Any, expected: type, where: str) -> Any:
             value = [value]
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return tuple(value)
-        raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+        raise ConfigError(f"{where} must be a list of strings, got {brief(value)}")
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        raise ConfigError(f"{where} must be {expected.__name__}, got {value!r}")
+        raise ConfigError(f"{where} must be {expected.__name__}, got {brief(value)}")
     return value
 
 
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxlist, _BRIEF.maxtuple, _BRIEF.maxdict, _BRIEF.maxset = 2, 4, 4, 4, 4
+_BRIEF.maxstring, _BRIEF.maxother = 60, 60
+
+
+def brief(value: Any, limit: int = 80) -> str:
+    """A short repr for an error message: it never walks (or prints) a whole large value, such
+    as an alias bomb's expansion, and never turns a huge integer into its digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = _BRIEF.repr(value)
+    except ValueError:  # a huge integer inside a list
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+MAX_SETTING = 10**12
 REVIEW_CHOICES = {
     "fail_on": ("error", "warning", "note", "never"),
     "comment_on": ("error", "warning", "note"),
     "filter_mode": ("added", "diff_context", "file", "nofilter"),
+    "incomplete_conclusion": ("failure", "action_required"),
 }
 
 
 def check_review_choices(review: dict[str, Any], where: str) -> None:
     for key, choices in REVIEW_CHOICES.items():
         if key in review and review[key] not in choices:
-            raise ConfigError(f"{where}{key} must be one of {', '.join(choices)}, got {review[key]!r}")
-    for key in ("max_inline_comments", "max_files", "max_file_bytes", "commands_per_minute"):
+            raise ConfigError(f"{where}{key} must be one of {', '.join(choices)}, got {brief(review[key])}")
+    for key in ("max_inline_comments", "max_files", "max_file_bytes", "commands_per_minute",
+                "analyzer_memory_mb", "analyzer_cpu_seconds"):  # fmt: skip
         if key in review and review[key] < 1:
             raise ConfigError(f"{where}{key} must be at least 1")
+        if key in review and review[key] > MAX_SETTING:  # a 5,000-digit number is not a setting
+            raise ConfigError(f"{where}{key} must be at most {MAX_SETTING:,}")

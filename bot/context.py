@@ -17,7 +17,9 @@ from bot.auth import InstallationTokens
 from bot.config import Settings
 from bot.events import EventChannel
 from bot.github import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
+from bot.keyed_locks import KeyedLocks
 from bot.metrics import Metrics
+from bot.pr_state import derive_state_key
 from bot.queue import ReviewQueue
 
 USER_AGENT = "autogen-review-bot"
@@ -41,8 +43,11 @@ class BotContext:
     permissions: TTLCache[Any, str] = field(default_factory=lambda: TTLCache(10_000, 60))
     command_windows: TTLCache[Any, Any] = field(default_factory=lambda: TTLCache(10_000, 120))
     handled_comments: TTLCache[Any, bool] = field(default_factory=lambda: TTLCache(100_000, 86_400))
-    state_locks: TTLCache[Any, asyncio.Lock] = field(default_factory=lambda: TTLCache(10_000, 600))
+    # Never a cache: an evicted lock may be held, and a second holder of "the" PR's lock would race.
+    state_locks: KeyedLocks = field(default_factory=KeyedLocks)
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    # Signs the PR state markers; the same on every replica (bot/pr_state.py).
+    state_key: bytes = field(default_factory=lambda: derive_state_key(None, None), repr=False)
 
     def spawn(self, coro: Coroutine[Any, Any, None], name: str = "") -> asyncio.Task[None]:
         """Run webhook work off the request path; keep a reference and log what it raises."""
@@ -111,4 +116,5 @@ def build_context(
         tokens=tokens,
         cache=MemoryCache(),
         agent_config=agent_config,
+        state_key=derive_state_key(settings.state_secret, settings.webhook_secret),
     )

@@ -1,4 +1,9 @@
-"""The CLI's output formats: text for a person, JSON, SARIF 2.1.0, Markdown."""
+"""The CLI's output formats: text for a person, JSON, SARIF 2.1.0, Markdown.
+
+Paths, messages and agent text come from the reviewed change: the text format shows them
+through bot/printable.py (no terminal escape sequence or control character reaches the terminal
+raw), the Markdown format through bot/sanitize.py, as the bot's GitHub comments do.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import json
 from itertools import groupby
 
 from analyzers.sarif import FINGERPRINT_KEY, to_sarif
-from bot.render import SEVERITY_ICON, code_span, count_line, escape_markdown
+from bot.printable import printable
+from bot.render import SEVERITY_ICON, count_line
 from bot.review import ReviewOutcome
+from bot.sanitize import code_span, escape_markdown, message_markdown
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -21,17 +28,17 @@ def format_text(outcome: ReviewOutcome, *, colour: bool) -> str:
 
     out: list[str] = []
     for path, group in groupby(outcome.findings, key=lambda f: f.path):
-        out.append(paint(path, BOLD))
+        out.append(paint(printable(path), BOLD))
         lines = outcome.sources.get(path, [])
         for f in group:
             where = f"{f.line}:{f.column}" if f.column else f"{f.line}"
             label = paint(f"{f.severity:<7}", COLOURS.get(f.severity, ""))
-            tools = ", ".join(f.sources) if f.sources else f"{f.tool} {f.rule_id}"
-            out.append(f"  {where:>7}  {label} {f.message}  {paint(f'[{tools}]', DIM)}")
+            tools = printable(", ".join(f.sources) if f.sources else f"{f.tool} {f.rule_id}")
+            out.append(f"  {where:>7}  {label} {printable(f.message)}  {paint(f'[{tools}]', DIM)}")
             if 0 < f.line <= len(lines):
-                out.append(paint(f"           | {lines[f.line - 1].rstrip()}", DIM))
+                out.append(paint(f"           | {printable(lines[f.line - 1].rstrip(), keep=chr(9))}", DIM))
         out.append("")
-    out.extend(f"warning: {problem}" for problem in outcome.errors + outcome.incomplete)
+    out.extend(f"warning: {printable(problem)}" for problem in outcome.errors + outcome.incomplete)
     out.extend(agent_text(outcome))
     summary = f"{count_line(outcome.findings)} on changed lines in {outcome.files_analyzed} analyzed file(s)"
     out.append(paint(summary, BOLD))
@@ -45,15 +52,17 @@ def agent_text(outcome: ReviewOutcome) -> list[str]:
         return []
     review = discussion.review
     if review.skipped is not None:
-        return [f"agents: skipped ({review.skipped})", ""]
-    out = [f"agents: {review.verdict}  ({review.total_tokens:,} tokens)"]
+        return [f"agents: skipped ({printable(review.skipped)})", ""]
+    out = [f"agents: {printable(review.verdict)}  ({review.total_tokens:,} tokens)"]
     out += [
-        f"  dismissed {f.path}:{f.line} {f.tool} {f.rule_id}: {discussion.dismissed[f.fingerprint]}"
+        printable(
+            f"  dismissed {f.path}:{f.line} {f.tool} {f.rule_id}: {discussion.dismissed[f.fingerprint]}"
+        )
         for f in outcome.findings
         if f.fingerprint in discussion.dismissed
     ]
     out += [
-        f"  added     {f.path}:{f.line} {f.severity}: {f.message}"
+        printable(f"  added     {f.path}:{f.line} {f.severity}: {f.message}")
         for f in discussion.added_in_diff + discussion.added_elsewhere
     ]
     return [*out, ""]
@@ -114,7 +123,7 @@ def format_markdown(outcome: ReviewOutcome) -> str:
     for path, group in groupby(outcome.findings, key=lambda f: f.path):
         out.append(f"### {code_span(path)}")
         out.extend(
-            f"- {SEVERITY_ICON[f.severity]} line {f.line}: {escape_markdown(f.message)} "
+            f"- {SEVERITY_ICON[f.severity]} line {f.line}: {message_markdown(f.message)} "
             f"({f.tool} {code_span(f.rule_id)})"
             for f in group
         )

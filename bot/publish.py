@@ -11,7 +11,7 @@ from analyzers.diff import DiffError, FileDiff, in_same_hunk, parse_patch
 from bot.checkrun import finish_check_run
 from bot.config import ReviewSettings
 from bot.github import GitHubClient, GitHubHTTPError
-from bot.pr_state import PRState
+from bot.pr_state import PRState, StateSeal, pr_scope
 from bot.queue import ReviewJob
 from bot.render import (
     CONFIG_ERROR_MARKER,
@@ -42,6 +42,7 @@ class PriorState:
     state: PRState = field(default_factory=PRState)
     summary_comment_id: int | None = None
     config_comment_id: int | None = None
+    seal: StateSeal = field(default_factory=lambda: StateSeal(b"", ""))  # signs this PR's state
 
 
 @dataclass
@@ -67,18 +68,23 @@ def is_own(item: dict, own_login: str | None) -> bool:
     return user.get("type") == "Bot" and (own_login is None or user.get("login") == own_login)
 
 
-async def read_prior_state(gh: GitHubClient, job: ReviewJob, own_login: str | None = None) -> PriorState:
-    state = PriorState()
+async def read_prior_state(
+    gh: GitHubClient, job: ReviewJob, own_login: str | None = None, *, state_key: bytes
+) -> PriorState:
+    """What the bot said and keeps on this PR: only from its own comments, and the summary's
+    state only with a valid signature (``state_key``, shared by every replica)."""
+    state = PriorState(seal=StateSeal(state_key, pr_scope(job.owner, job.repo, job.pr_number)))
     for comment in await gh.get_all(pr_url(job, "/comments")):
         if is_own(comment, own_login):
             state.said |= fingerprints_in(comment.get("body"))
     for comment in await gh.get_all(issue_url(job, "/comments")):
         body = comment.get("body") or ""
-        if is_own(comment, own_login) and SUMMARY_MARKER in body:
+        # Our summary and config comments start with their marker; a reply of ours quoting one does not.
+        if is_own(comment, own_login) and body.startswith(SUMMARY_MARKER):
             state.summary_comment_id = comment["id"]
-            state.state = PRState.from_body(body)
+            state.state = state.seal.read(body)
             state.said |= set(state.state.said)
-        elif is_own(comment, own_login) and CONFIG_ERROR_MARKER in body:
+        elif is_own(comment, own_login) and body.startswith(CONFIG_ERROR_MARKER):
             state.config_comment_id = comment["id"]
     return state
 
@@ -239,8 +245,9 @@ async def publish(
     repo_url: str | None = None,
     prior: PriorState | None = None,
     scope: str = "",
+    state_key: bytes,
 ) -> Published:
-    prior = prior if prior is not None else await read_prior_state(gh, job, own_login)
+    prior = prior if prior is not None else await read_prior_state(gh, job, own_login, state_key=state_key)
     await report_config(gh, job, prior, config_error)
     discussion = outcome.discussion
     dismissed = discussion.dismissed if discussion is not None else {}
@@ -267,7 +274,7 @@ async def publish(
     not_inline = rejected + overflow
     check_run_id = await finish_check_run(gh, job, check_run_id, outcome, settings)
     # A /pause or /ignore may have landed while this review ran: keep it, do not write it over.
-    latest = await read_prior_state(gh, job, own_login)
+    latest = await read_prior_state(gh, job, own_login, state_key=state_key)
     prior.state.paused, prior.state.paused_by = latest.state.paused, latest.state.paused_by
     prior.state.ignored = latest.state.ignored
     prior.summary_comment_id = latest.summary_comment_id or prior.summary_comment_id
@@ -281,11 +288,12 @@ async def publish(
         tool_versions=outcome.tool_versions,
         problems=outcome.errors + outcome.incomplete,
         skipped=outcome.skipped,
-        state_marker=next_state(prior, new, job).to_marker(),
+        state_marker=latest.seal.marker(next_state(prior, new, job)),
+        state=prior.state,
         sections=[
             *(["", scope] if scope else []),  # e.g. an incremental review's range
             *(agent_section(discussion, repo_url=repo_url) if agents_configured else []),
-            *dismissed_section(outcome.findings, discussion),
+            *dismissed_section(outcome.findings, discussion, repo_url=repo_url),
         ],
     )
     comment_id = await upsert_comment(gh, job, prior.summary_comment_id, summary_body(summary))

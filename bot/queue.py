@@ -20,6 +20,12 @@ log = logging.getLogger(__name__)
 
 REMEMBER_SECONDS = 24 * 3600
 REMEMBER_ITEMS = 100_000
+MAX_PENDING = 10_000  # distinct PRs waiting; a job is about 2 KB, so the queue stays under ~20 MB
+
+
+class QueueFull(Exception):
+    """The queue holds as many waiting PRs as it may: the job was not queued and nothing was recorded,
+    so the same delivery is accepted when it comes again (the receiver answers 503 to get it back)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,10 @@ class ReviewJob:
 
 class ReviewQueue(Protocol):
     async def enqueue(self, job: ReviewJob) -> bool:
-        """Queue a job; False when it is a duplicate (same delivery or same head already seen)."""
+        """Queue a job; False when it is a duplicate (same delivery or same head already seen).
+
+        Raises QueueFull, having recorded nothing, when the job would make the queue grow past its cap.
+        """
         ...
 
     async def get(self) -> ReviewJob:
@@ -87,7 +96,9 @@ class ReviewQueue(Protocol):
 class InProcessQueue:
     """The queue for one process: asyncio only, nothing survives a restart."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_pending: int = MAX_PENDING) -> None:
+        self.max_pending = max_pending
+        self._refused = 0  # in a row, since the queue last took a job
         self._pending: dict[tuple[str, str, int], ReviewJob] = {}
         self._running: set[tuple[str, str, int]] = set()
         self._seen_keys: TTLCache[tuple[str, str, int, str], bool] = TTLCache(
@@ -104,13 +115,22 @@ class InProcessQueue:
             if job.delivery_id and job.delivery_id in self._seen_deliveries:
                 log.info("delivery %s already seen: no second review", job.delivery_id)
                 return False
-            if job.delivery_id:
-                self._seen_deliveries[job.delivery_id] = True
             if job.key in self._seen_keys and not job.requested_by:  # /review asks again on purpose
                 log.info(
                     "%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7]
                 )
+                self._remember_delivery(job)
                 return False
+            if job.pr_key not in self._pending and len(self._pending) >= self.max_pending:
+                # A newer head of a waiting PR replaces it (no growth); a new PR waits for room.
+                self._refused += 1
+                if self._refused in (1, 10) or self._refused % 1000 == 0:  # a flood is not a log flood
+                    log.warning(
+                        "review queue full (%d PRs waiting): %d refused", self.max_pending, self._refused
+                    )
+                raise QueueFull(f"the review queue is full ({len(self._pending)} pull requests waiting)")
+            self._refused = 0
+            self._remember_delivery(job)
             self._seen_keys[job.key] = True
             self._latest_head[job.pr_key] = job.head_sha
             older = self._pending.get(job.pr_key)
@@ -126,6 +146,10 @@ class InProcessQueue:
             self._pending[job.pr_key] = job
             self._changed.notify_all()
             return True
+
+    def _remember_delivery(self, job: ReviewJob) -> None:
+        if job.delivery_id:
+            self._seen_deliveries[job.delivery_id] = True
 
     async def get(self) -> ReviewJob:
         async with self._changed:

@@ -1,7 +1,9 @@
 """What the bot writes on GitHub: inline comments, the summary comment, the check run output.
 
-Everything a PR author controls (paths, messages quoting their code) is escaped before it
-goes into Markdown, and every body stays under GitHub's 65,536-character limit.
+Everything a PR author controls (paths, messages quoting their code) goes through
+bot/sanitize.py before it goes into Markdown, and every body stays under GitHub's
+65,536-character limit. The PR's state marker is the last line of the summary, after all
+PR-controlled text, and it is signed (bot/pr_state.py).
 """
 
 from __future__ import annotations
@@ -12,31 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analyzers import Finding
-from bot.pr_state import STATE_RE, PRState
+from bot.pr_state import ANY_STATE_RE, PRState, StateSeal
+from bot.sanitize import code_span, escape_markdown, link_destination, message_markdown
 
 SUMMARY_MARKER = "<!-- review-bot:summary -->"
 CONFIG_ERROR_MARKER = "<!-- review-bot:config-error -->"
 NOTES_START, NOTES_END = "<!-- review-bot:notes -->", "<!-- review-bot:notes-end -->"
-FINGERPRINT_RE = re.compile(r"<!-- review-bot:fp:([0-9a-f]{8,64}) -->")
+FINGERPRINT_RE = re.compile(r"(?m)^<!-- review-bot:fp:([0-9a-f]{8,64}) -->\r?$")  # a line of its own
 BODY_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535
 CHECK_RUN_NAME = "review-bot"
 
 SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 ANNOTATION_LEVEL = {"error": "failure", "warning": "warning", "note": "notice"}
-
-
-def escape_markdown(text: str) -> str:
-    """Neutralise HTML, mentions and table pipes in text the PR author may control."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("@", "@\u200b").replace("|", "\\|")
-    return " ".join(text.split()) if "\n" in text else text
-
-
-def code_span(text: str) -> str:
-    ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def fingerprint_marker(fingerprint: str) -> str:
@@ -47,24 +37,33 @@ def fingerprints_in(body: str | None) -> set[str]:
     return set(FINGERPRINT_RE.findall(body or ""))
 
 
-def rule_label(finding: Finding) -> str:
-    label = code_span(finding.rule_id)
-    return f"[{label}]({finding.help_url})" if finding.help_url else label
+def rule_label(finding: Finding, *, table: bool = False) -> str:
+    """The rule id as code, linked to the tool's documentation (help URLs come from the tools and
+    the base branch's rules, never from the PR; only http(s), encoded as a link destination)."""
+    label = code_span(finding.rule_id, table=table)
+    url = link_destination(finding.help_url)
+    return f"[{label}]({url})" if url else label
 
 
-def suggestion_block(replacement: str) -> str:
-    """A ```suggestion fence longer than any backtick run inside, so PR code cannot close it."""
+def suggestion_block(replacement: str) -> str | None:
+    """A ```suggestion fence longer than any backtick run inside, so PR code cannot close it;
+    None when the code holds ``<!`` (a suggestion must be exact, and could then fake a marker)."""
+    if "<!" in replacement:
+        return None
     longest = max((len(m) for m in re.findall(r"`{3,}", replacement)), default=0)
     fence = "`" * max(3, longest + 1)
     body = replacement if replacement.endswith("\n") or not replacement else replacement + "\n"
     return f"{fence}suggestion\n{body}{fence}"
 
 
-def also_reported_by(finding: Finding) -> str:
+def also_reported_by(finding: Finding, *, table: bool = False) -> str:
     """The other tools that reported the same problem, e.g. "bandit `B602`" (empty when none)."""
     own = f"{finding.tool} {finding.rule_id}"
     others = [s for s in finding.sources if s != own]
-    return ", ".join(f"{tool} {code_span(rule)}" for tool, _, rule in (s.partition(" ") for s in others))
+    return ", ".join(
+        f"{escape_markdown(tool)} {code_span(rule, table=table)}"
+        for tool, _, rule in (s.partition(" ") for s in others)
+    )
 
 
 def inline_comment_body(finding: Finding) -> str:
@@ -72,11 +71,12 @@ def inline_comment_body(finding: Finding) -> str:
     header = f"{icon} **{finding.severity}** · {finding.tool} {rule_label(finding)}"
     if also := also_reported_by(finding):
         header += f" · also reported by {also}"
-    parts = [header, "", escape_markdown(finding.message)]
-    if finding.suggestion is not None:
-        parts += ["", suggestion_block(finding.suggestion)]
-    parts += ["", fingerprint_marker(finding.fingerprint)]
-    return "\n".join(parts)[:BODY_LIMIT]
+    parts = [header, "", message_markdown(finding.message)]
+    suggestion = suggestion_block(finding.suggestion) if finding.suggestion is not None else None
+    if suggestion is not None and len(suggestion) < BODY_LIMIT // 2:  # else no room: no suggestion
+        parts += ["", suggestion]
+    parts += ["", fingerprint_marker(finding.fingerprint)]  # whole, on its own line, never cut
+    return "\n".join(parts)
 
 
 def review_comment(finding: Finding) -> dict[str, object]:
@@ -109,10 +109,11 @@ def findings_table(findings: Sequence[Finding], budget: int) -> str:
     rows: list[str] = []
     used = len(header)
     for i, f in enumerate(findings):
+        also = also_reported_by(f, table=True)
         row = (
-            f"| {SEVERITY_ICON.get(f.severity, '')} | {code_span(f.path)} | {f.line} | "
-            f"{f.tool} {rule_label(f)}{', ' + also_reported_by(f) if f.sources else ''} | "
-            f"{escape_markdown(f.message)[:300]} |\n"
+            f"| {SEVERITY_ICON.get(f.severity, '')} | {code_span(f.path, table=True)} | {f.line} | "
+            f"{f.tool} {rule_label(f, table=True)}{', ' + also if also else ''} | "
+            f"{message_markdown(f.message, limit=300, table=True)} |\n"
         )
         if used + len(row) > budget - 200:
             rows.append(f"\n…and {len(findings) - i} more, listed in the check run.\n")
@@ -133,7 +134,8 @@ class SummaryInput:
     tool_versions: dict[str, str] = field(default_factory=dict)
     problems: Sequence[str] = ()  # degraded analyzers, incomplete reviews
     skipped: dict[str, str] = field(default_factory=dict)
-    state_marker: str = ""  # the PR's hidden state (bot/pr_state.py), carried by this comment
+    state_marker: str = ""  # the PR's signed state (bot/pr_state.py): the body's last line
+    state: PRState | None = None  # that state, for its visible notes
     sections: Sequence[str] = ()  # more Markdown lines (the agent discussion), before the footer
 
 
@@ -161,7 +163,7 @@ def summary_body(data: SummaryInput) -> str:
     footer = [
         "",
         "Analyzers: " + (", ".join(f"{t} {v}" for t, v in sorted(data.tool_versions.items())) or "none ran"),
-        *([state_notes(PRState.from_body(data.state_marker))] if data.state_marker else []),
+        *([state_notes(data.state)] if data.state is not None else []),
         data.state_marker,
     ]
     if data.not_inline:
@@ -188,13 +190,14 @@ def state_notes(state: PRState) -> str:
     return "\n".join(lines)
 
 
-def with_state(body: str, state: PRState) -> str:
-    """A summary comment's body with its state marker and visible notes replaced by ``state``'s."""
-    start, end = body.find(NOTES_START), body.find(NOTES_END)
+def with_state(body: str, state: PRState, seal: StateSeal) -> str:
+    """A summary comment's body with its state marker and visible notes replaced by ``state``'s;
+    the signed marker goes last, after everything PR text can reach."""
+    start, end = body.rfind(NOTES_START), body.rfind(NOTES_END)
     if start != -1 and end > start:
         body = body[:start].rstrip("\n") + body[end + len(NOTES_END) :]
-    body = STATE_RE.sub("", body).rstrip("\n")
-    return f"{body}\n{state_notes(state)}\n{state.to_marker()}"
+    body = ANY_STATE_RE.sub("", body).rstrip("\n")
+    return f"{body}\n{state_notes(state)}\n{seal.marker(state)}"
 
 
 def annotation(finding: Finding) -> dict[str, object]:
@@ -236,3 +239,18 @@ def config_error_body(error: str) -> str:
 
 def config_fixed_body() -> str:
     return f"{CONFIG_ERROR_MARKER}\nReview bot: `.github/review-bot.yml` is valid again and in use."
+
+
+def given_up_body(head_sha: str, reason: str) -> str:
+    """The summary comment (before its state is added) when a head could not be reviewed at all."""
+    return "\n".join(
+        [
+            SUMMARY_MARKER,
+            "## Review bot",
+            "",
+            f"**The review of {code_span(head_sha[:7])} could not be completed:** {escape_markdown(reason)}",
+            "",
+            "Nothing was reviewed at this commit, so its check run does not pass. "
+            "A new push, or a `/review` comment, tries again.",
+        ]
+    )

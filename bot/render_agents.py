@@ -1,4 +1,8 @@
-"""The summary's "AI Agent Discussion" section: the verdict, then the details, collapsed."""
+"""The summary's "AI Agent Discussion" section: the verdict, then the details, collapsed.
+
+Everything the model wrote goes through bot/sanitize.py here, at the output, whatever was done
+to it before: re-sanitising sanitised text gives the same text.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from analyzers import Finding
-from bot.agent_sanitize import sanitize_agent_text
-from bot.render import code_span, escape_markdown
+from bot.sanitize import agent_line, code_span, escape_markdown, message_markdown, sanitize_agent_text
 
 if TYPE_CHECKING:  # bot.dialogue imports autogen; rendering must not
     from bot.dialogue import Discussion
@@ -28,13 +31,15 @@ def agent_section(discussion: Discussion | None, *, repo_url: str | None = None)
         "",
         "### AI Agent Discussion",
         "",
-        f"**Verdict:** {sanitize_agent_text(review.verdict, repo_url=repo_url) or '(none given)'}",
+        f"**Verdict:** {agent_line(review.verdict, repo_url=repo_url) or '(none given)'}",
         "",
         f"{confirmed} finding(s) confirmed, {len(discussion.dismissed)} dismissed, "
         f"{len(discussion.added_in_diff) + len(discussion.added_elsewhere)} problem(s) added · "
         f"{review.total_tokens:,} tokens "
         f"({review.prompt_tokens:,} prompt, {review.completion_tokens:,} completion).",
     ]
+    if discussion.dropped:  # the model's paths are not repeated: a count and our reasons only
+        lines.append(discussion.dropped_note)
     if review.left_out:
         shown = ", ".join(escape_markdown(item) for item in review.left_out[:10])
         more = f" and {len(review.left_out) - 10} more" if len(review.left_out) > 10 else ""
@@ -42,19 +47,21 @@ def agent_section(discussion: Discussion | None, *, repo_url: str | None = None)
     if discussion.added_elsewhere:
         lines += collapsed(
             f"Problems the agents raised off the diff ({len(discussion.added_elsewhere)})",
-            [f"- {where(f)}: {f.message}" for f in discussion.added_elsewhere],
+            [f"- {where(f)}: {agent_line(f.message, repo_url=repo_url)}" for f in discussion.added_elsewhere],
         )
     lines += collapsed("Transcript", transcript(discussion, repo_url))
     return lines
 
 
-def dismissed_section(findings: Sequence[Finding], discussion: Discussion | None) -> list[str]:
+def dismissed_section(
+    findings: Sequence[Finding], discussion: Discussion | None, *, repo_url: str | None = None
+) -> list[str]:
     """Findings the agents dismissed: not posted inline, but listed with the reason."""
     if discussion is None or not discussion.dismissed:
         return []
     rows = [
-        f"- {where(f)} {f.tool} {code_span(f.rule_id)}: {escape_markdown(f.message)[:200]}. "
-        f"Dismissed: {discussion.dismissed[f.fingerprint]}"
+        f"- {where(f)} {f.tool} {code_span(f.rule_id)}: {message_markdown(f.message, limit=200)}. "
+        f"Dismissed: {agent_line(discussion.dismissed[f.fingerprint], repo_url=repo_url)}"
         for f in findings
         if f.fingerprint in discussion.dismissed
     ]

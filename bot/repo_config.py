@@ -12,10 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from analyzers.safe_yaml import YamlLimitError, load_bounded
 from bot.checkout import CheckoutError, git
-from bot.config import ConfigError, ReviewSettings, check_review_choices, coerce
+from bot.config import ConfigError, ReviewSettings, brief, check_review_choices, coerce
 
 CONFIG_PATH = ".github/review-bot.yml"
 KNOWN_ANALYZERS = (
@@ -44,6 +43,7 @@ KEYS: dict[str, tuple[str, type]] = {
     "max_inline_comments": ("max_inline_comments", int),
     "semgrep_rules": ("semgrep_rules", tuple),
     "skip_generated": ("skip_generated", bool),
+    "incomplete_conclusion": ("incomplete_conclusion", str),
 }
 
 
@@ -57,11 +57,15 @@ class RepoPolicy:
 
 
 def parse_repo_config(text: str, base: ReviewSettings, source: str = CONFIG_PATH) -> ReviewSettings:
-    """``base`` with the file's settings applied; ConfigError names the file and the key."""
+    """``base`` with the file's settings applied; ConfigError names the file and the key.
+
+    The file is the repository's, so it is loaded within bounds (no alias bomb, deep nesting or
+    giant number gets through) and no message ever shows more than a short excerpt of a value.
+    """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+        data = load_bounded(text, max_bytes=MAX_CONFIG_BYTES)
+    except YamlLimitError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
     if data is None:
         return base
     if not isinstance(data, dict):
@@ -75,11 +79,11 @@ def parse_repo_config(text: str, base: ReviewSettings, source: str = CONFIG_PATH
             changes[name] = coerce(value, expected, f"{source}: {key}")
         else:
             known = ", ".join(["analyzers", *KEYS])
-            raise ConfigError(f"{source}: unknown key {key!r} (known keys: {known})")
+            raise ConfigError(f"{source}: unknown key {brief(key)} (known keys: {known})")
     check_review_choices(changes, f"{source}: ")
     for path in changes.get("semgrep_rules", ()):
         if path.startswith("/") or ".." in path.split("/"):
-            raise ConfigError(f"{source}: semgrep_rules: {path!r} must be a path inside the repository")
+            raise ConfigError(f"{source}: semgrep_rules: {brief(path)} must be a path inside the repository")
     if len(changes.get("semgrep_rules", ())) > MAX_RULE_FILES:
         raise ConfigError(f"{source}: semgrep_rules: at most {MAX_RULE_FILES} files")
     return replace(base, **changes)
@@ -90,13 +94,13 @@ def disabled_analyzers(value: Any, source: str) -> tuple[str, ...]:
         raise ConfigError(f"{source}: analyzers must map analyzer names to true or false")
     off = []
     for name, enabled in value.items():
-        name = ANALYZER_ALIASES.get(name, name)
+        name = ANALYZER_ALIASES.get(name, name) if isinstance(name, str) else name
         if name not in KNOWN_ANALYZERS:
-            raise ConfigError(
-                f"{source}: analyzers.{name}: unknown analyzer (known: {', '.join(KNOWN_ANALYZERS)})"
-            )
+            label = name if isinstance(name, str) and len(name) <= 60 and name.isprintable() else brief(name)
+            known = ", ".join(KNOWN_ANALYZERS)
+            raise ConfigError(f"{source}: analyzers.{label}: unknown analyzer (known: {known})")
         if not isinstance(enabled, bool):
-            raise ConfigError(f"{source}: analyzers.{name} must be true or false, got {enabled!r}")
+            raise ConfigError(f"{source}: analyzers.{name} must be true or false, got {brief(enabled)}")
         if not enabled:
             off.append(name)
     return tuple(off)
@@ -105,9 +109,15 @@ def disabled_analyzers(value: Any, source: str) -> tuple[str, ...]:
 def load_policy_file(config: Path, repo: Path, defaults: ReviewSettings) -> RepoPolicy:
     """The CLI's ``--config FILE``: its errors are the user's to fix now, so they raise."""
     try:
-        text = config.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config}: cannot read: {exc}") from None
+        with config.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)  # never more than the limit in memory
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{config}: cannot read: {exc.strerror or type(exc).__name__}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config}: not UTF-8 text") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{config}: larger than {MAX_CONFIG_BYTES:,} bytes")
     settings = parse_repo_config(text, defaults, source=str(config))
     rule_files: dict[str, bytes] = {}
     for path in settings.semgrep_rules:
@@ -123,23 +133,28 @@ async def load_local_policy(
 ) -> RepoPolicy:
     """The repository's policy at the base commit of a local review, read through git."""
 
-    async def show(path: str) -> bytes | None:
+    async def show(path: str, limit: int) -> bytes | None:
+        """The file at the base commit, None when it is not there; ConfigError when too large."""
+        spec = f"{base_sha}:{path}"
         try:
-            return await git(["cat-file", "blob", f"{base_sha}:{path}"], git_dir=git_dir, env=env, timeout=30)
-        except CheckoutError:
+            size = int(await git(["cat-file", "-s", spec], git_dir=git_dir, env=env, timeout=30))
+        except (CheckoutError, ValueError):
             return None
+        if size > limit:
+            raise ConfigError(f"{path} is larger than {limit:,} bytes")
+        return await git(["cat-file", "blob", spec], git_dir=git_dir, env=env, timeout=30)
 
-    raw = await show(CONFIG_PATH)
-    if raw is None:
-        return RepoPolicy(defaults)
     try:
+        raw = await show(CONFIG_PATH, MAX_CONFIG_BYTES)
+        if raw is None:
+            return RepoPolicy(defaults)
         settings = parse_repo_config(raw.decode("utf-8", "replace"), defaults)
         rule_files = {}
         for path in settings.semgrep_rules:
-            data = await show(path)
+            data = await show(path, MAX_RULE_FILE_BYTES)
             if data is None:
                 raise ConfigError(f"{CONFIG_PATH}: semgrep_rules: {path} does not exist at the base commit")
             rule_files[path] = data
-    except ConfigError as exc:
+    except (ConfigError, CheckoutError) as exc:
         return RepoPolicy(defaults, error=str(exc))
     return RepoPolicy(settings, rule_files=rule_files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
@@ -101,28 +102,49 @@ def _describe(exc: BaseException | None) -> str:
 
 
 class MutationThrottle:
-    """Spaces the starts of mutating calls per installation, as GitHub asks (about one per second)."""
+    """Spaces the starts of mutating calls per installation, as GitHub asks (about one per second).
 
-    def __init__(self, interval: float = 1.0, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep):
+    A key whose next slot is in the past needs no entry, so idle keys are dropped (least recently
+    used first, which costs only what is dropped); at most ``max_keys`` keys are kept even when
+    all are busy, the least recently used giving up its reservation (at worst one of its calls
+    starts early) rather than the map growing with every installation ever seen.
+    """
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        max_keys: int = 4096,
+    ):
         self.interval = interval
+        self.max_keys = max_keys
         self._clock = clock
         self._sleep = sleep
-        self._next_start: dict[Hashable, float] = {}
+        self._next_start: OrderedDict[Hashable, float] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._next_start)
 
     async def wait(self, key: Hashable) -> None:
         """Wait for this key's next free slot; slots are reserved without awaiting, so no lock is needed."""
         now = self._clock()
-        start = max(now, self._next_start.get(key, now))
-        self._next_start[key] = start + self.interval
         self._forget_idle(now)
+        start = max(now, self._next_start.pop(key, now))
+        self._next_start[key] = start + self.interval  # now the most recently used
+        if len(self._next_start) > self.max_keys:
+            self._next_start.popitem(last=False)
         if start > now:
             await self._sleep(start - now)
 
     def _forget_idle(self, now: float) -> None:
-        """Drop keys whose slot is in the past so a long-lived process does not grow without bound."""
-        if len(self._next_start) > 1024:
-            for key in [k for k, t in self._next_start.items() if t < now]:
-                del self._next_start[key]
+        """Drop keys whose next slot is not in the future, from the least recently used on."""
+        while self._next_start:
+            key, next_start = next(iter(self._next_start.items()))
+            if next_start > now:
+                return
+            del self._next_start[key]
 
 
 @dataclass

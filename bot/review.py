@@ -10,12 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers import Analyzer, AnalyzerResult, Finding, with_fingerprints
+from analyzers.batch import analysis_problems
 from analyzers.cache import AnalysisCache, run_cached
 from analyzers.dedupe import merge_findings
-from analyzers.diff import FileDiff, filter_findings, parse_unified_diff
+from analyzers.diff import DiffError, FileDiff, filter_findings, patches_by_path
 from bot.checkout import CheckoutError, Materialized, git, git_env, local_git_dir, materialize
 from bot.config import ReviewSettings
-from bot.policy import build_analyzers, is_ignored, select_paths, skip_by_content, write_rule_files
+from bot.local_diff import read_local_diff
+from bot.policy import (
+    build_analyzers,
+    hide_skipped,
+    is_ignored,
+    plan_analysis,
+    select_paths,
+    write_rule_files,
+)
 from bot.repo_config import load_local_policy, load_policy_file
 
 if TYPE_CHECKING:  # the dialogue pulls in autogen (0.6 s of imports): only when it runs
@@ -87,9 +96,16 @@ async def analyze_changes(
         max_file_bytes=settings.max_file_bytes,
         timeout=settings.fetch_timeout,
     )
-    to_analyze, generated = await asyncio.to_thread(skip_by_content, files.root, files.files, settings)
+    # Skipped text files (generated, lock, vendored) still go to the secret scanner, only to it.
+    to_analyze, skip_reasons, secrets_only = await asyncio.to_thread(
+        plan_analysis, files.root, files.files, skipped, analyzers, settings
+    )
     results = await run_cached(
-        files.root, to_analyze, analyzers, cache=cache, timeout=settings.analyzer_timeout
+        files.root,
+        to_analyze,
+        hide_skipped(analyzers, secrets_only),
+        cache=cache,
+        timeout=settings.analyzer_timeout,
     )
     raw = [f for r in results for f in r.findings if not is_ignored(f, settings)]
     on_diff = filter_findings(with_fingerprints(raw, files.read_lines), diffs, mode=settings.filter_mode)
@@ -98,11 +114,17 @@ async def analyze_changes(
         findings=kept,
         results=results,
         diffs=dict(diffs),
-        skipped={**skipped, **files.skipped, **generated},
+        skipped={**skip_reasons, **files.skipped, **files.failed},
         files_analyzed=len(to_analyze),
         sources={path: files.read_lines(path) for path in {f.path for f in kept}},
         files=files,
     )
+    if files.failed:  # unlike binaries or generated files, these should have been analyzed
+        n = len(files.failed)
+        outcome.incomplete.append(
+            f"{n} changed file{'s' if n != 1 else ''} could not be analyzed (named under Not analyzed)."
+        )
+    outcome.incomplete += analysis_problems(results)  # files a tool could not analyze, caps applied
     if over:
         outcome.incomplete.append(
             f"This PR changes more files than the bot reviews at once: {len(over)} of them were not analyzed."
@@ -154,18 +176,11 @@ async def review_local(
             policy.settings, write_rule_files(workdir / "repo-rules", policy.rule_files)
         )
         merge_base = await git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
-        diff_args = ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv"]
-        diff_text = await git(
-            [*diff_args, "-M", "-U3", merge_base.decode().strip(), head_sha],
-            git_dir=git_dir,
-            env=env,
-            timeout=120,
-        )
-        diffs = parse_unified_diff(diff_text.decode("utf-8", "surrogateescape"))
+        local = await read_local_diff(git_dir, merge_base.decode().strip(), head_sha, env=env)
         outcome = await analyze_changes(
             git_dir,
             head_sha,
-            diffs,
+            local.diffs,
             env=env,
             fetch_missing=False,
             settings=policy.settings,
@@ -175,12 +190,19 @@ async def review_local(
         )
         if policy.error:
             outcome.incomplete.append(f"Ignored an invalid configuration, used the defaults: {policy.error}")
+        for too_large, reason in local.too_large.items():
+            outcome.skipped[too_large] = reason
+        if local.too_large:
+            outcome.incomplete.append(
+                f"The diff of {len(local.too_large)} file(s) is larger than git's output cap: "
+                "no line of them was reviewed (they are listed as skipped)."
+            )
         if agents is not None:
             message = await git(
                 ["log", "-1", "--format=%s%n%n%b", head_sha], git_dir=git_dir, env=env, timeout=30
             )
             title, _, body = message.decode("utf-8", "replace").partition("\n\n")
-            patches = patches_from_diff(diff_text.decode("utf-8", "replace"))
+            patches = patches_from_diff(local.text)
             outcome.discussion = await discuss_outcome(
                 outcome,
                 agents,
@@ -205,10 +227,10 @@ async def discuss_outcome(
     topic: str = "",
 ) -> Discussion:
     """Run the agent dialogue over this outcome's diff and findings (while its files still exist)."""
-    from bot.dialogue import discuss
+    from bot.dialogue import discuss, read_checkout_lines
 
-    def read_lines(path: str) -> list[str]:
-        return outcome.files.read_lines(path) if outcome.files is not None else []
+    def read_lines(path: str) -> list[str] | None:  # run in a thread, bounded, no symlink or FIFO
+        return read_checkout_lines(outcome.files.root, path) if outcome.files is not None else None
 
     return await discuss(
         config,
@@ -225,6 +247,7 @@ async def discuss_outcome(
 
 
 def patches_from_diff(text: str) -> dict[str, str]:
-    from bot.dialogue import patches_from_diff as split
-
-    return split(text)
+    try:
+        return patches_by_path(text)
+    except DiffError:
+        return {}

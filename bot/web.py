@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
-import json
 import logging
+import resource
+import signal
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -18,7 +17,9 @@ from bot.agent_config import AgentConfig
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
 from bot.github import RetryPolicy
-from bot.queue import InProcessQueue, ReviewQueue
+from bot.queue import InProcessQueue, QueueFull, ReviewQueue
+from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
+from bot.webhook_intake import signature_matches as signature_matches
 from bot.worker import run_worker
 from handlers import comments, installation, ping, pull_request
 from handlers.errors import PayloadError
@@ -31,54 +32,53 @@ ROUTER = web.AppKey("router", routing.Router)
 CONTEXT = web.AppKey("context", BotContext)
 RETRY = web.AppKey("retry", RetryPolicy)
 AGENT_CONFIG = web.AppKey("agent_config", AgentConfig)
+BUDGET = web.AppKey("body_budget", BodyBudget)
 
 
-def signature_matches(body: bytes, signature: str, secret: str) -> bool:
-    """Check X-Hub-Signature-256 in constant time.
-
-    Not gidgethub's validate_event: it also accepts a weaker ``sha1=`` signature in this header,
-    and raises TypeError instead of failing when the header holds non-ASCII characters.
-    """
-    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return bool(secret) and hmac.compare_digest(
-        expected.encode(), signature.encode("utf-8", "surrogateescape")
-    )
-
-
-def problem(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+def problem(
+    status: int, message: str, *, close: bool = False, retry_after: int | None = None
+) -> web.Response:
+    response = web.json_response({"error": message}, status=status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    if close:  # the body was not read to its end: this connection cannot carry another request
+        response.force_close()
+    return response
 
 
 async def webhook(request: web.Request) -> web.Response:
     """Verify, parse and route one delivery; answer before any review work starts."""
     settings = request.app[SETTINGS]
-    if request.content_length is not None and request.content_length > MAX_WEBHOOK_BYTES:
-        return problem(413, "payload larger than 25 MB")
     event_name = request.headers.get("X-GitHub-Event")
     delivery_id = request.headers.get("X-GitHub-Delivery")
     if not event_name or not delivery_id:
-        return problem(400, "missing X-GitHub-Event or X-GitHub-Delivery header")
+        return problem(400, "missing X-GitHub-Event or X-GitHub-Delivery header", close=True)
     signature = request.headers.get("X-Hub-Signature-256")
     if not signature:
-        return problem(401, "missing X-Hub-Signature-256")
+        return problem(401, "missing X-Hub-Signature-256", close=True)
     try:
-        body = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return problem(413, "payload larger than 25 MB")
-    if not signature_matches(body, signature, settings.webhook_secret or ""):
-        return problem(401, "signature does not match")
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return problem(400, "body is not JSON")
-    if not isinstance(data, dict):
-        return problem(400, "body is not a JSON object")
+        body = await read_signed_body(
+            request,
+            signature,
+            secret=settings.webhook_secret or "",
+            budget=request.app[BUDGET],
+            timeout=settings.webhook_read_timeout,
+            limit=MAX_WEBHOOK_BYTES,
+        )
+        data = load_payload(body)
+    except IntakeError as exc:
+        return problem(exc.status, exc.message, close=exc.close, retry_after=exc.retry_after)
+    del body  # the parsed payload is all that is needed from here on
+    if not isinstance(data.get("action", ""), str):  # gidgethub's router looks it up in a dict
+        return problem(400, "payload field action is invalid: not a string")
     event = sansio.Event(data, event=event_name, delivery_id=delivery_id)
     try:
         await request.app[ROUTER].dispatch(event, request.app[CONTEXT])
     except PayloadError as exc:
         log.warning("delivery %s (%s): %s", delivery_id, event_name, exc)
         return problem(400, str(exc))
+    except QueueFull as exc:  # nothing was recorded: GitHub's redelivery of this id is taken later
+        return problem(503, f"{exc}; redeliver later", retry_after=60)
     if event_name == "ping":
         return web.json_response({"msg": "pong"})
     return web.json_response({"accepted": delivery_id}, status=202)
@@ -130,6 +130,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
     app[SETTINGS] = settings
     app[QUEUE] = queue if queue is not None else InProcessQueue()
+    app[BUDGET] = BodyBudget(settings.webhook_max_bodies, settings.webhook_max_bytes)
     app[ROUTER] = routing.Router(pull_request.router, comments.router, installation.router, ping.router)
     if retry is not None:
         app[RETRY] = retry
@@ -141,3 +142,71 @@ def create_app(
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
     return app
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """aiohttp's per-connection options for ``serve`` (and the benchmark that floods it)."""
+    return {
+        "access_log": None,
+        # aiohttp starts this timer when a connection opens: a client that never completes its
+        # request headers (slow-loris) is closed after it, as is an idle keep-alive connection.
+        "keepalive_timeout": settings.keepalive_timeout,
+        # GitHub never compresses deliveries, and the signature covers the bytes as sent: an
+        # unauthenticated client gets no decompression done for it.
+        "auto_decompress": False,
+        "max_line_size": 8190,
+        "max_field_size": 8190,
+        "max_headers": 64,
+        "lingering_time": 0,  # never keep reading the rest of a refused body
+    }
+
+
+def cap_connections(server: web.Server, limit: int) -> None:
+    """Keep at most ``limit`` open connections: a new one closes the oldest.
+
+    Without a cap, slow clients hold file descriptors up to the process limit and then not even
+    /health can connect. Closing the oldest (not refusing the newest) lets a health check or a
+    GitHub delivery in even while a flood holds every slot; each flooder is then closed in turn.
+    aiohttp has no public hook for this, so the server's own ``connection_made`` is wrapped.
+    """
+    made = server.connection_made
+
+    def connection_made(handler: web.RequestHandler, transport: asyncio.Transport) -> None:
+        made(handler, transport)
+        live = [h for h in server.connections if h.transport is not None]  # oldest first
+        for old in live[: max(0, len(live) - limit)]:
+            old.force_close()
+
+    server.connection_made = connection_made  # type: ignore[method-assign]
+
+
+def connection_limit(wanted: int) -> int:
+    """``wanted``, lowered to leave file descriptors for the process's own files, sockets and git."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(16, min(wanted, soft - 128))
+
+
+async def start_server(app: web.Application, settings: Settings, host: str, port: int) -> web.AppRunner:
+    """Start ``app`` on host:port with the connection limits; the caller cleans the runner up."""
+    runner = web.AppRunner(app, **server_options(settings))  # type: ignore[arg-type]
+    await runner.setup()
+    assert runner.server is not None  # noqa: S101 - setup() made it
+    cap_connections(runner.server, connection_limit(settings.max_connections))
+    await web.TCPSite(runner, host, port, backlog=512).start()
+    return runner
+
+
+async def serve(app: web.Application, settings: Settings, host: str, port: int) -> None:
+    """``review-bot serve``: run until SIGINT or SIGTERM, then shut down cleanly."""
+    runner = await start_server(app, settings, host, port)
+    log.info("listening on %s:%s", host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

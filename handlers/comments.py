@@ -9,39 +9,42 @@ from gidgethub import routing, sansio
 
 from bot.commands import CommandComment, parse_commands, run_commands
 from bot.context import BotContext
-from handlers.errors import positive_int
-from handlers.pull_request import is_bot, require
+from handlers.payloads import IssueCommentEvent, ReviewCommentEvent, parse
+from handlers.pull_request import is_bot
 
 log = logging.getLogger(__name__)
 router = routing.Router()
 
 
-def start_commands(event: sansio.Event, ctx: BotContext, kind: Literal["issue", "pull"], number: int) -> None:
+def start_commands(
+    event: sansio.Event,
+    payload: IssueCommentEvent | ReviewCommentEvent,
+    ctx: BotContext,
+    kind: Literal["issue", "pull"],
+    number: int,
+) -> None:
     """Parse the new comment here (cheap), and run what it asks for in the background."""
-    data = event.data
-    comment = require(data, "comment")
-    author = comment.get("user") or {}
-    if is_bot(author) or is_bot(data.get("sender")) or author.get("login") == ctx.own_login:
+    comment = payload.comment
+    author = comment.user
+    if is_bot(author) or is_bot(payload.sender) or author.login == ctx.own_login:
         return  # bots, ourselves included, never run commands
-    commands = parse_commands(comment.get("body"))
+    commands = parse_commands(comment.body)
     if not commands:
         return
-    installation_id = (data.get("installation") or {}).get("id")
-    if not isinstance(installation_id, int):
+    if payload.installation is None:
         log.info("delivery %s: a command outside a GitHub App installation: ignored", event.delivery_id)
         return
-    reply_to = comment.get("in_reply_to_id") if kind == "pull" else None
     cc = CommandComment(
         kind=kind,
-        installation_id=installation_id,
-        owner=str(require(data, "repository", "owner", "login")),
-        repo=str(require(data, "repository", "name")),
+        installation_id=payload.installation.id,
+        owner=payload.repository.owner.login,
+        repo=payload.repository.name,
         number=number,
-        comment_id=positive_int(comment.get("id"), "comment.id"),
-        author=str(require(comment, "user", "login")),
+        comment_id=comment.id,
+        author=author.login,
         commands=tuple(commands),
-        in_reply_to=reply_to if isinstance(reply_to, int) else None,
-        comment=comment,
+        in_reply_to=comment.in_reply_to_id if kind == "pull" else None,
+        comment=event.data["comment"],  # validated above: the fields commands read have their types
     )
     seen = (kind, cc.comment_id)
     if seen in ctx.handled_comments:  # a redelivered webhook runs nothing twice
@@ -55,14 +58,14 @@ def start_commands(event: sansio.Event, ctx: BotContext, kind: Literal["issue", 
 @router.register("issue_comment", action="created")
 async def issue_comment_created(event: sansio.Event, ctx: BotContext) -> None:
     """Run the commands of a new comment on a pull request's conversation (not on plain issues)."""
-    issue = require(event.data, "issue")
-    if not isinstance(issue.get("pull_request"), dict):
+    payload = parse(IssueCommentEvent, event.data)
+    if payload.issue.pull_request is None:
         return
-    start_commands(event, ctx, "issue", positive_int(issue.get("number"), "issue.number"))
+    start_commands(event, payload, ctx, "issue", payload.issue.number)
 
 
 @router.register("pull_request_review_comment", action="created")
 async def review_comment_created(event: sansio.Event, ctx: BotContext) -> None:
     """Run the commands of a new review comment (a reply in a review thread, for /explain)."""
-    number = positive_int(require(event.data, "pull_request", "number"), "pull_request.number")
-    start_commands(event, ctx, "pull", number)
+    payload = parse(ReviewCommentEvent, event.data)
+    start_commands(event, payload, ctx, "pull", payload.pull_request.number)

@@ -7,6 +7,7 @@ import logging
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
+from handlers.payloads import InstallationEvent, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -16,18 +17,18 @@ router = routing.Router()
 @router.register("installation_repositories")
 async def installation_changed(event: sansio.Event, ctx: BotContext) -> None:
     """Forget the installation's token: its permissions or repositories have changed."""
-    installation = event.data.get("installation") or {}
-    installation_id = installation.get("id")
-    account = (installation.get("account") or {}).get("login", "?")
-    ctx.tokens.invalidate(installation_id if isinstance(installation_id, int) else None)
-    added = [r.get("full_name") for r in event.data.get("repositories_added") or []]
-    removed = [r.get("full_name") for r in event.data.get("repositories_removed") or []]
+    payload = parse(InstallationEvent, event.data)
+    installation = payload.installation
+    account = installation.account.login if installation.account else "?"
+    ctx.tokens.invalidate(installation.id)
+    added = [r.full_name for r in payload.repositories_added or []]
+    removed = [r.full_name for r in payload.repositories_removed or []]
     log.info(
         "%s %s for %s (installation %s)%s%s",
         event.event,
-        event.data.get("action"),
+        payload.action,
         account,
-        installation_id,
-        f"; added {', '.join(map(str, added))}" if added else "",
-        f"; removed {', '.join(map(str, removed))}" if removed else "",
+        installation.id,
+        f"; added {', '.join(added)}" if added else "",
+        f"; removed {', '.join(removed)}" if removed else "",
     )

@@ -7,6 +7,7 @@ import logging
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
+from handlers.payloads import PingEvent, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -14,5 +15,6 @@ router = routing.Router()
 
 @router.register("ping")
 async def pong(event: sansio.Event, ctx: BotContext) -> None:
-    """Log the zen GitHub sends; the server answers 202 like any accepted delivery."""
-    log.info("ping (hook %s): %s", (event.data.get("hook") or {}).get("id"), event.data.get("zen", ""))
+    """Log the zen GitHub sends; the server answers 200 with a pong."""
+    payload = parse(PingEvent, event.data)
+    log.info("ping (hook %s): %s", payload.hook.id if payload.hook else None, payload.zen)

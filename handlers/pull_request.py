@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
 from bot.queue import ReviewJob
-from handlers.errors import PayloadError, positive_int
+from handlers.errors import PayloadError
+from handlers.payloads import Account, PullRequestEvent, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -17,62 +17,52 @@ router = routing.Router()
 REVIEW_ACTIONS = ("opened", "reopened", "synchronize", "ready_for_review")
 
 
-def require(data: Any, *keys: str) -> Any:
-    """Walk ``data`` along ``keys``, or raise PayloadError naming the missing field."""
-    for i, key in enumerate(keys):
-        if not isinstance(data, dict) or data.get(key) is None:
-            raise PayloadError(f"payload is missing {'.'.join(keys[: i + 1])}")
-        data = data[key]
-    return data
+def is_bot(user: Account | None) -> bool:
+    return user is not None and (user.type == "Bot" or user.login.endswith("[bot]"))
 
 
-def is_bot(user: Any) -> bool:
-    return isinstance(user, dict) and (
-        user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
-    )
-
-
-def job_from_event(event: sansio.Event) -> ReviewJob:
-    data = event.data
-    installation = data.get("installation") or {}
+def job_from_event(payload: PullRequestEvent, delivery_id: str | None) -> ReviewJob:
+    pr = payload.pull_request
+    head_repo = pr.head.repo
     return ReviewJob(
-        installation_id=installation.get("id"),
-        owner=require(data, "repository", "owner", "login"),
-        repo=require(data, "repository", "name"),
-        pr_number=positive_int(require(data, "pull_request", "number"), "pull_request.number"),
-        head_sha=str(require(data, "pull_request", "head", "sha")),
-        base_sha=str(require(data, "pull_request", "base", "sha")),
-        base_ref=str(require(data, "pull_request", "base", "ref")),
+        installation_id=payload.installation.id if payload.installation else None,
+        owner=payload.repository.owner.login,
+        repo=payload.repository.name,
+        pr_number=pr.number,
+        head_sha=pr.head.sha,
+        base_sha=pr.base.sha,
+        base_ref=pr.base.ref,
         # Fork PRs too: GitHub serves the head commit from the base repository, where our token works.
-        clone_url=str(require(data, "repository", "clone_url")),
-        delivery_id=event.delivery_id or "",
-        head_clone_url=str(((data["pull_request"]["head"].get("repo") or {}).get("clone_url")) or ""),
+        clone_url=payload.repository.clone_url,
+        delivery_id=delivery_id or "",
+        head_clone_url=(head_repo.clone_url if head_repo else None) or "",
     )
 
 
 async def queue_review(event: sansio.Event, ctx: BotContext) -> None:
     """Queue a review of the pull request's head commit, unless it is a draft or a bot's PR."""
-    job = job_from_event(event)
-    pr = event.data["pull_request"]
+    payload = parse(PullRequestEvent, event.data)
+    job = job_from_event(payload, event.delivery_id)
+    pr = payload.pull_request
     review = ctx.settings.review
     where = f"{job.full_name}#{job.pr_number}"
     if job.installation_id is None:
         raise PayloadError("payload is missing installation.id (is the bot installed as a GitHub App?)")
-    if pr.get("state") == "closed":
+    if pr.state == "closed":
         log.info("%s is closed: not reviewed", where)
         return
-    if pr.get("draft") and not review.review_drafts:
+    if pr.draft and not review.review_drafts:
         log.info("%s is a draft: not reviewed until ready for review", where)
         return
-    sender = event.data.get("sender") or {}
-    if ctx.own_login and sender.get("login") == ctx.own_login:
+    sender = payload.sender
+    if ctx.own_login and sender is not None and sender.login == ctx.own_login:
         log.info("%s: event caused by this App itself: ignored", where)
         return
-    if (is_bot(pr.get("user")) or is_bot(sender)) and not review.review_bot_prs:
+    if (is_bot(pr.user) or is_bot(sender)) and not review.review_bot_prs:
         log.info("%s comes from a bot: not reviewed", where)
         return
     if await ctx.queue.enqueue(job):
-        log.info("%s at %s queued (%s)", where, job.head_sha[:7], event.data.get("action"))
+        log.info("%s at %s queued (%s)", where, job.head_sha[:7], payload.action)
 
 
 for _action in REVIEW_ACTIONS:

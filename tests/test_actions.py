@@ -200,4 +200,6 @@ async def test_run_maps_paths_and_reports_unparsable_files(tmp_path: Path) -> No
     assert result.error is None
     assert result.version
     assert {f.path for f in result.findings} == {good}
-    assert result.notices == [f"actions could not read {bad}: ParserError"]
+    assert result.notices == [
+        f"actions could not read {bad}: invalid YAML at line 2, column 5: expected ',' or ']', but got ':'"
+    ]

@@ -6,7 +6,7 @@ import re
 
 from analyzers.base import Finding
 from bot.agent_prompt import AnswerError, build_prompt, estimate_tokens, parse_answer
-from bot.agent_sanitize import sanitize_agent_text
+from bot.sanitize import sanitize_agent_text
 
 
 def finding(path: str, line: int, rule: str = "B307", fp: str = "") -> Finding:

@@ -161,7 +161,9 @@ async def test_the_agents_dismiss_confirm_and_add_but_never_approve(
     body = summary["body"]
     assert "### AI Agent Discussion" in body and "Fix the shell call before merging." in body
     assert "Findings the agents dismissed (1)" in body and "harmless unused import" in body
-    assert "the README does not mention archive()" in body  # added off the diff: summary only
+    # README.md is not a file of this PR: the agents' problem there is dropped unread, and said so.
+    assert "Dropped 1 problem(s) the agents added" in body
+    assert all(c["path"] != "README.md" for c in review["comments"])
     assert "<details>" in body and "**coder:**" in body
     # Sanitised: no pings, no HTML from the model, no images, no links out of the repository
     # (inside code blocks GitHub renders nothing, so a transcript's ```json block may keep them).

@@ -65,11 +65,11 @@ async def test_materialize_writes_regular_files_and_skips_the_rest(repo, tmp_pat
     )
     assert result.files == ["pkg/ok.py"]
     assert (tmp_path / "out" / "pkg" / "ok.py").read_text() == "x = 1\n"
-    assert result.skipped == {
-        "image.png": "binary",
-        "big.py": "too large",
-        "escape.py": "symlink",
-        "inside.py": "symlink",
+    # Left out by design (nothing to analyze there) ...
+    assert result.skipped == {"image.png": "binary", "escape.py": "symlink", "inside.py": "symlink"}
+    # ... and left out although they should have been analyzed: these make a review incomplete.
+    assert result.failed == {
+        "big.py": "larger than 1,000 bytes",
         "gone.py": "not in head commit",
         "../etc/passwd": "unsafe path",
         ".git/config": "unsafe path",
@@ -78,6 +78,17 @@ async def test_materialize_writes_regular_files_and_skips_the_rest(repo, tmp_pat
     assert written == {"pkg", "pkg/ok.py"}
     assert not any(p.is_symlink() for p in (tmp_path / "out").rglob("*"))
     assert not Path("/tmp/review-bot-hook-ran").exists()
+
+
+async def test_blobs_are_read_in_batches_bounded_in_bytes(repo, tmp_path, monkeypatch):
+    # Many files near max_file_bytes would overflow one cat-file call's output bound: read in runs.
+    monkeypatch.setattr("bot.checkout.READ_BATCH_BYTES", 10)
+    root, sha = repo
+    git_dir = await local_git_dir(root)
+    result = await materialize(
+        git_dir, sha, ["pkg/ok.py", "big.py"], tmp_path / "out", env=git_env(tmp_path), fetch_missing=False
+    )
+    assert result.files == ["big.py", "pkg/ok.py"] and not result.failed
 
 
 @pytest.mark.parametrize(

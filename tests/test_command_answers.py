@@ -11,7 +11,7 @@ import pytest
 
 from analyzers import Finding
 from analyzers.actions import TOOL as ACTIONS_TOOL
-from analyzers.actions import UNPINNED_ACTION
+from analyzers.actions_rules import UNPINNED_ACTION
 from bot.agent_config import load_agent_config
 from bot.agents import DEFAULT_BREAKER
 from bot.command_answers import ask, explain, parse_inline_comment

@@ -227,8 +227,11 @@ async def test_a_job_given_up_closes_its_check_run_and_can_be_asked_again(
     await world.settle()
     assert world.reviews() == []
     [run] = world.check_runs()
-    assert run["status"] == "completed" and run["conclusion"] == "neutral"
+    # Given up is never a pass (branch protection takes "neutral" for one): it fails, and says why.
+    assert run["status"] == "completed" and run["conclusion"] == "failure"
     assert "404" in run["output"]["summary"]
+    [summary] = world.summaries()
+    assert "could not be completed" in summary["body"] and "404" in summary["body"]
 
     world.github.reset_faults()
     assert await world.deliver("pull_request", world.payload("opened")) == 202  # a new delivery: try again

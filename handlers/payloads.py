@@ -1,0 +1,154 @@
+"""The parts of each webhook payload the handlers read, validated at the edge.
+
+A payload is signed, but a signature proves only who sent it, not that it has the shape the
+handlers expect. Each handler validates its event with one of these models first; a field of
+the wrong type, a missing one or a malformed commit id becomes one PayloadError naming the field
+(the server answers 400), never an exception deeper in the handler (a 500). Types are strict:
+``"5"`` is not a PR number, ``1`` is not a login. Fields a handler does not read are not
+modelled, so GitHub adding or changing them never breaks a delivery.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from handlers.errors import PayloadError
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # GitHub ids and numbers: positive 64-bit
+Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")]  # SHA-1 or SHA-256 commit id
+
+
+def _printable(text: str) -> str:
+    # Names end up in URLs, git arguments and logs: no control characters, no lone surrogates
+    # (a JSON "\ud800" escape decodes to one, and it cannot be encoded back to UTF-8).
+    if any(ch < " " or ch == "\x7f" or "\ud800" <= ch <= "\udfff" for ch in text):
+        raise ValueError("holds a control character or an unpaired surrogate")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(_printable)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+class Account(Model):
+    login: Name
+    type: str | None = None
+
+
+class Installation(Model):
+    id: Id
+
+
+class Repository(Model):
+    name: Name
+    owner: Account
+    clone_url: Name
+
+
+class HeadRepository(Model):
+    clone_url: str | None = None
+
+
+class Head(Model):
+    sha: Sha
+    repo: HeadRepository | None = None  # None when the fork was deleted
+
+
+class Base(Model):
+    sha: Sha
+    ref: Name
+
+
+class PullRequest(Model):
+    number: Id
+    state: str | None = None
+    draft: bool | None = None
+    user: Account | None = None
+    head: Head
+    base: Base
+
+
+class PullRequestEvent(Model):
+    action: str
+    pull_request: PullRequest
+    repository: Repository
+    installation: Installation | None = None
+    sender: Account | None = None
+
+
+class Comment(Model):
+    id: Id
+    body: str | None = None
+    user: Account
+    in_reply_to_id: Id | None = None
+
+
+class Issue(Model):
+    number: Id
+    pull_request: dict[str, Any] | None = None  # present (an object) only on a pull request's issue
+
+
+class PullRequestNumber(Model):
+    number: Id
+
+
+class IssueCommentEvent(Model):
+    issue: Issue
+    comment: Comment
+    repository: Repository
+    installation: Installation | None = None
+    sender: Account | None = None
+
+
+class ReviewCommentEvent(Model):
+    pull_request: PullRequestNumber
+    comment: Comment
+    repository: Repository
+    installation: Installation | None = None
+    sender: Account | None = None
+
+
+class RepositoryName(Model):
+    full_name: Name
+
+
+class AppInstallation(Model):
+    id: Id
+    account: Account | None = None
+
+
+class InstallationEvent(Model):
+    action: str | None = None
+    installation: AppInstallation
+    repositories_added: list[RepositoryName] | None = None
+    repositories_removed: list[RepositoryName] | None = None
+
+
+class Hook(Model):
+    id: Id | None = None
+
+
+class PingEvent(Model):
+    zen: str = ""
+    hook: Hook | None = None
+
+
+M = TypeVar("M", bound=Model)
+
+
+def parse(model: type[M], data: Any) -> M:
+    """``data`` as ``model``, or PayloadError naming the first field that does not fit."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        first = errors[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(the payload)"
+        problem = "is missing" if first["type"] == "missing" else f"is invalid: {first['msg']}"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise PayloadError(f"payload field {where} {problem}{more}") from None
