@@ -6,9 +6,9 @@ Starts the local OpenAI-compatible server the `llm` tests use (tests/llm_server.
 with SmolLM2-135M-Instruct, on 127.0.0.1, one generation thread) and builds three throwaway git
 repositories whose `feature` branch adds or modifies 1, 10 and 50 files (Python and JavaScript,
 made by repeating bench_analyzers.py's function templates, with real problems in every third
-file). For each it times `bot.review.review_local(repo, base="main")` without agents (median of
+file). For each it times `bot.pipeline.analyze.review_local(repo, base="main")` without agents (median of
 --runs) and with them (median of --agent-runs, rounds over the three sizes while the --budget
-lasts), the dialogue alone inside that review (bot.review.discuss_outcome), and prints its share
+lasts), the dialogue alone inside that review (bot.pipeline.analyze.discuss_outcome), and prints its share
 of the review's time, the prompt/completion tokens the server reported, and whether the
 dialogue ran or was skipped and why.
 
@@ -34,10 +34,10 @@ from pathlib import Path
 import openai
 from bench_analyzers import JS_BAD, JS_FUNC, JS_HEAD, PY_BAD, PY_FUNC, PY_HEAD
 
-import bot.review
-from bot.agent_config import AgentConfig, load_agent_config
-from bot.agents import DEFAULT_BREAKER
-from bot.review import ReviewOutcome, review_local
+import bot.pipeline.analyze
+from bot.agents.config import AgentConfig, load_agent_config
+from bot.agents.team import DEFAULT_BREAKER
+from bot.pipeline.analyze import ReviewOutcome, review_local
 
 from rawtools import git, median
 
@@ -95,11 +95,11 @@ def write(repo: Path, path: str, text: str) -> None:
 # The reviews.
 
 _dialogue_seconds: list[float] = []
-_discuss_outcome = bot.review.discuss_outcome
+_discuss_outcome = bot.pipeline.analyze.discuss_outcome
 
 
 async def timed_discuss_outcome(*args, **kwargs):
-    """bot.review.discuss_outcome, timed: review_local calls it by its module-global name."""
+    """bot.pipeline.analyze.discuss_outcome, timed: review_local calls it by its module-global name."""
     started = time.perf_counter()
     try:
         return await _discuss_outcome(*args, **kwargs)
@@ -169,9 +169,9 @@ def main() -> int:
     runs = min(max(args.runs, 1), MAX_RUNS)
     agent_runs = min(max(args.agent_runs, 1), MAX_RUNS)
 
-    import bot.dialogue  # autogen's imports (0.6 s) outside the timings, as in the long-running App
+    import bot.agents.dialogue  # autogen's imports (0.6 s) outside the timings, as in the long-running App
 
-    bot.review.discuss_outcome = timed_discuss_outcome
+    bot.pipeline.analyze.discuss_outcome = timed_discuss_outcome
     tmp = Path(tempfile.mkdtemp(prefix="bench-agents-"))
     began = time.monotonic()
     try:
@@ -241,7 +241,7 @@ def main() -> int:
             if args.keep:
                 print(f"repositories and the server log kept in {tmp}")
     finally:
-        bot.review.discuss_outcome = _discuss_outcome
+        bot.pipeline.analyze.discuss_outcome = _discuss_outcome
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -8,7 +8,7 @@ shell, a Dockerfile, a GitHub Actions workflow, a plain YAML file), each 50-300 
 repeating realistic function templates, with some real problems in them. Then, in the same run,
 times (median of --runs):
 
-  cache  the review of main..feature the way `review_local` runs it (bot.review.analyze_changes),
+  cache  the review of main..feature the way `review_local` runs it (bot.pipeline.analyze.analyze_changes),
          with a fresh analyzers.cache.MemoryCache (cold); then one more commit on `feature` that
          changes ONE file, and the re-review with the same cache (warm) and with no cache at all
   raw    each analyzer's own command line (the argv its `command()` builds, the same environment)
@@ -34,11 +34,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import bot.review
+import bot.pipeline.analyze
 from analyzers.cache import AnalysisCache, MemoryCache
 from bot.config import ReviewSettings
-from bot.policy import build_analyzers
-from bot.review import ReviewOutcome, review_local
+from bot.pipeline.analyze import ReviewOutcome, review_local
+from bot.pipeline.policy import build_analyzers
 
 from rawtools import git, median, raw_alone, raw_at_once, raw_commands, repeat
 
@@ -556,7 +556,7 @@ def push_one_file(repo: Path, feature_sha: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The bot: bot.review.review_local with a cache, timing its analyze_changes step too.
+# The bot: bot.pipeline.analyze.review_local with a cache, timing its analyze_changes step too.
 
 
 @dataclass
@@ -570,7 +570,7 @@ async def bot_review(
     repo: Path, cache: AnalysisCache | None, base: str = "main", head: str = "feature"
 ) -> BotRun:
     analyze_times: list[float] = []
-    real_analyze = bot.review.analyze_changes
+    real_analyze = bot.pipeline.analyze.analyze_changes
 
     async def timed_analyze(*args: Any, **kwargs: Any) -> ReviewOutcome:
         started = time.perf_counter()
@@ -579,13 +579,13 @@ async def bot_review(
         finally:
             analyze_times.append(time.perf_counter() - started)
 
-    bot.review.analyze_changes = timed_analyze  # review_local looks it up in its module
+    bot.pipeline.analyze.analyze_changes = timed_analyze  # review_local looks it up in its module
     try:
         started = time.perf_counter()
         outcome = await review_local(repo, base=base, head=head, settings=ReviewSettings(), cache=cache)
         total = time.perf_counter() - started
     finally:
-        bot.review.analyze_changes = real_analyze
+        bot.pipeline.analyze.analyze_changes = real_analyze
     return BotRun(total, sum(analyze_times), outcome)
 
 

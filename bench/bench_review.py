@@ -9,7 +9,7 @@ base modules, so that HEAD~20..HEAD is a large, realistic change. Then, in the s
 changing load weighs on all of them alike):
 
   bot   `review-bot review REPO --base HEAD~20 --format json --fail-on never`, as a subprocess
-  raw   every tool the bot runs on the changed files (bot.policy.build_analyzers with the default
+  raw   every tool the bot runs on the changed files (bot.pipeline.policy.build_analyzers with the default
         ReviewSettings: ruff, bandit, semgrep with the bot's rules, detect-secrets on .py files),
         each with the argv its analyzer's `command()` builds and the same environment, run
         directly on the head versions of those files written out to a folder as the bot does;
@@ -35,7 +35,7 @@ import tempfile
 from pathlib import Path
 
 from bot.config import ReviewSettings
-from bot.policy import build_analyzers
+from bot.pipeline.policy import build_analyzers
 
 from rawtools import RawCommand, git, git_bytes, median, raw_alone, raw_at_once, raw_commands
 

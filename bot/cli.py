@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers import severity_at_least
-from bot.agent_config import quiet_model_loggers
-from bot.checkout import CheckoutError, git_env, local_git_dir
+from bot.agents.config import quiet_model_loggers
 from bot.config import ConfigError, ReviewSettings, Settings
 from bot.events import EventChannel, Subscription
-from bot.output import format_json, format_markdown, format_sarif, format_text
-from bot.printable import configure_logging, printable
-from bot.review import ReviewOutcome, resolve_commit, review_local
+from bot.pipeline.analyze import ReviewOutcome, resolve_commit, review_local
+from bot.pipeline.checkout import CheckoutError, git_env, local_git_dir
+from bot.pipeline.terminal import format_json, format_markdown, format_sarif, format_text
+from bot.text.printable import configure_logging, printable
 
 if TYPE_CHECKING:
-    from bot.agent_config import AgentConfig
+    from bot.agents.config import AgentConfig
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_BASES = ("origin/HEAD", "origin/main", "main", "origin/master", "master")
@@ -92,7 +92,7 @@ def exit_code(outcome: ReviewOutcome, fail_on: str) -> int:
 
 def agent_config_for(cli_path: Path | None, *, required: bool) -> AgentConfig | None:
     """The agents' configuration, or None; ConfigError when it is required or invalid."""
-    from bot.agent_config import find_agent_config, load_agent_config
+    from bot.agents.config import find_agent_config, load_agent_config
 
     found = find_agent_config(cli_path, os.environ, Path.cwd())
     if found is None:
@@ -148,7 +148,7 @@ async def run_review(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from bot.auth import AppAuthError, make_app_jwt
+    from bot.github.auth import AppAuthError, make_app_jwt
     from bot.web import create_app, serve
 
     settings = Settings.from_env()

@@ -35,7 +35,7 @@ class ReviewSettings:
     analyzer_cpu_seconds: int = 60
     fetch_timeout: float = 120.0
     filter_mode: str = "added"
-    # Policy a repository may change in .github/review-bot.yml (bot/repo_config.py):
+    # Policy a repository may change in .github/review-bot.yml (bot/pipeline/repo_config.py):
     disabled_analyzers: tuple[str, ...] = ()
     comment_on: str = "note"  # least severity that becomes an inline comment
     include: tuple[str, ...] = ()  # gitignore-style globs; empty means every file
@@ -56,7 +56,9 @@ class Settings:
     app_id: str | None = None
     private_key: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
-    state_secret: str | None = field(default=None, repr=False)  # keys the PR state's MAC (bot/pr_state.py)
+    state_secret: str | None = field(
+        default=None, repr=False
+    )  # keys the PR state's MAC (pr_state.py)
     api_url: str = DEFAULT_API_URL
     redis_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"

@@ -12,14 +12,14 @@ import aiohttp
 from cachetools import TTLCache
 
 from analyzers.cache import AnalysisCache, MemoryCache
-from bot.agent_config import AgentConfig
-from bot.auth import InstallationTokens
+from bot.agents.config import AgentConfig
 from bot.config import Settings
 from bot.events import EventChannel
-from bot.github import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
+from bot.github.auth import InstallationTokens
+from bot.github.client import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
+from bot.github.pr_state import derive_state_key
 from bot.keyed_locks import KeyedLocks
 from bot.metrics import Metrics
-from bot.pr_state import derive_state_key
 from bot.queue import ReviewQueue
 
 USER_AGENT = "autogen-review-bot"
@@ -38,7 +38,7 @@ class BotContext:
     agent_config: AgentConfig | None = None  # the agent dialogue; None: reviews run without it
     events: EventChannel = field(default_factory=EventChannel)  # live agent messages, by review
     metrics: Metrics = field(default_factory=Metrics)
-    # Slash-commands (bot/commands.py): commenters' permissions for a minute, per-PR rate windows,
+    # Slash-commands (bot/commands/dispatch.py): commenters' permissions for a minute, per-PR rate windows,
     # comment ids already handled (a redelivered webhook runs nothing twice), per-PR state locks.
     permissions: TTLCache[Any, str] = field(default_factory=lambda: TTLCache(10_000, 60))
     command_windows: TTLCache[Any, Any] = field(default_factory=lambda: TTLCache(10_000, 120))
@@ -46,7 +46,7 @@ class BotContext:
     # Never a cache: an evicted lock may be held, and a second holder of "the" PR's lock would race.
     state_locks: KeyedLocks = field(default_factory=KeyedLocks)
     background: set[asyncio.Task[None]] = field(default_factory=set)
-    # Signs the PR state markers; the same on every replica (bot/pr_state.py).
+    # Signs the PR state markers; the same on every replica (bot/github/pr_state.py).
     state_key: bytes = field(default_factory=lambda: derive_state_key(None, None), repr=False)
 
     def spawn(self, coro: Coroutine[Any, Any, None], name: str = "") -> asyncio.Task[None]:

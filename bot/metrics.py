@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 if TYPE_CHECKING:
-    from bot.agents import AgentReview
+    from bot.agents.team import AgentReview
 
 
 class Metrics:

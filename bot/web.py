@@ -13,10 +13,10 @@ import aiohttp
 from aiohttp import web
 from gidgethub import routing, sansio
 
-from bot.agent_config import AgentConfig
+from bot.agents.config import AgentConfig
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
-from bot.github import RetryPolicy
+from bot.github.client import RetryPolicy
 from bot.queue import InProcessQueue, QueueFull, ReviewQueue
 from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
 from bot.webhook_intake import signature_matches as signature_matches

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from bot.base_branch import load_repo_policy
-from bot.checkout import BadCommitId, CheckoutError, check_commit_id, fetch_commit
-from bot.checkrun import abandon_check_run, start_check_run
 from bot.context import BotContext
 from bot.events import review_topic
-from bot.github import CircuitOpenError, GitHubClient, GitHubHTTPError
-from bot.policy import build_analyzers, write_rule_files
-from bot.publish import (
+from bot.github.client import CircuitOpenError, GitHubClient, GitHubHTTPError
+from bot.pipeline.analyze import GITHUB_FILES_CAP, ReviewOutcome, analyze_changes, discuss_outcome
+from bot.pipeline.base_branch import load_repo_policy
+from bot.pipeline.checkout import BadCommitId, CheckoutError, check_commit_id, fetch_commit
+from bot.pipeline.checkrun import abandon_check_run, start_check_run
+from bot.pipeline.policy import build_analyzers, write_rule_files
+from bot.pipeline.publish import (
     PullFiles,
     list_compare_files,
     list_pr_files,
@@ -30,11 +31,10 @@ from bot.publish import (
     upsert_comment,
 )
 from bot.queue import ReviewJob
-from bot.render import code_span, given_up_body, with_state
-from bot.review import GITHUB_FILES_CAP, ReviewOutcome, analyze_changes, discuss_outcome
+from bot.text.render import code_span, given_up_body, with_state
 
 if TYPE_CHECKING:  # the dialogue pulls in autogen: only when it runs
-    from bot.dialogue import Discussion
+    from bot.agents.dialogue import Discussion
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +186,8 @@ async def fetch_head(
 
 def dialogue_failed(reason: str) -> Discussion:
     """A dialogue that did not happen, saying why (the summary shows it like any skipped dialogue)."""
-    from bot.agents import AgentReview
-    from bot.dialogue import Discussion
+    from bot.agents.dialogue import Discussion
+    from bot.agents.team import AgentReview
 
     return Discussion(AgentReview(skipped=reason))
 

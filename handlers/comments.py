@@ -7,10 +7,9 @@ from typing import Literal
 
 from gidgethub import routing, sansio
 
-from bot.commands import CommandComment, parse_commands, run_commands
+from bot.commands.dispatch import CommandComment, parse_commands, run_commands
 from bot.context import BotContext
-from handlers.payloads import IssueCommentEvent, ReviewCommentEvent, parse
-from handlers.pull_request import is_bot
+from handlers.payloads import IssueCommentEvent, ReviewCommentEvent, is_bot, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()

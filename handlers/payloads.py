@@ -152,3 +152,8 @@ def parse(model: type[M], data: Any) -> M:
         problem = "is missing" if first["type"] == "missing" else f"is invalid: {first['msg']}"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise PayloadError(f"payload field {where} {problem}{more}") from None
+
+
+def is_bot(user: Account | None) -> bool:
+    """A bot account (GitHub's user type, or the ``[bot]`` login suffix of Apps)."""
+    return user is not None and (user.type == "Bot" or user.login.endswith("[bot]"))

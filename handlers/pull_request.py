@@ -9,16 +9,12 @@ from gidgethub import routing, sansio
 from bot.context import BotContext
 from bot.queue import ReviewJob
 from handlers.errors import PayloadError
-from handlers.payloads import Account, PullRequestEvent, parse
+from handlers.payloads import PullRequestEvent, is_bot, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()
 
 REVIEW_ACTIONS = ("opened", "reopened", "synchronize", "ready_for_review")
-
-
-def is_bot(user: Account | None) -> bool:
-    return user is not None and (user.type == "Bot" or user.login.endswith("[bot]"))
 
 
 def job_from_event(payload: PullRequestEvent, delivery_id: str | None) -> ReviewJob:

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from bot.config import ReviewSettings, Settings
-from bot.github import RetryPolicy
+from bot.github.client import RetryPolicy
 from bot.queue import InProcessQueue
 from bot.web import CONTEXT, create_app
 from tests.ghdouble import GitHubDouble

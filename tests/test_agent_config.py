@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.agent_config import (
+from bot.agents.config import (
     NO_KEY_PLACEHOLDER,
     AgentConfig,
     api_key,

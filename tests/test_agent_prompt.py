@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from analyzers.base import Finding
-from bot.agent_prompt import AnswerError, build_prompt, estimate_tokens, parse_answer
-from bot.sanitize import sanitize_agent_text
+from bot.agents.prompt import AnswerError, build_prompt, estimate_tokens, parse_answer
+from bot.text.sanitize import sanitize_agent_text
 
 
 def finding(path: str, line: int, rule: str = "B307", fp: str = "") -> Finding:

@@ -12,8 +12,8 @@ from autogen_core.models import CreateResult, RequestUsage
 from autogen_ext.models.replay import ReplayChatCompletionClient
 
 from analyzers.base import Finding
-from bot.agent_config import AgentConfig, AgentSpec, ConversationConfig, LLMConfig
-from bot.agents import AgentReview, ModelBreaker, run_agent_review
+from bot.agents.config import AgentConfig, AgentSpec, ConversationConfig, LLMConfig
+from bot.agents.team import AgentReview, ModelBreaker, run_agent_review
 from bot.events import EventChannel
 from tests.openai_stub import GARBAGE, HANG, RATE_LIMITED, SERVER_ERROR, OpenAIStub
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.agent_config import load_agent_config
-from bot.agents import DEFAULT_BREAKER
+from bot.agents.config import load_agent_config
+from bot.agents.team import DEFAULT_BREAKER
 from bot.cli import main
 from bot.demo import BASE_FILES, HEAD_FILES, create_demo
 from bot.queue import InProcessQueue

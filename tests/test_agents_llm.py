@@ -22,13 +22,13 @@ from typing import Any
 import openai
 import pytest
 
-from bot.agent_config import AgentConfig, load_agent_config
-from bot.agents import DEFAULT_BREAKER
+from bot.agents.config import AgentConfig, load_agent_config
+from bot.agents.render import agent_section, transcript
+from bot.agents.team import DEFAULT_BREAKER
 from bot.cli import exit_code
 from bot.demo import EXPECTED_FINDINGS, create_demo, git, write
 from bot.events import EventChannel, Subscription
-from bot.render_agents import agent_section, transcript
-from bot.review import ReviewOutcome, review_local
+from bot.pipeline.analyze import ReviewOutcome, review_local
 from tests.llm_server import LlamaServer
 
 pytestmark = pytest.mark.llm

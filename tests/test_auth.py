@@ -12,8 +12,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.auth import AppAuthError, InstallationTokens, make_app_jwt
-from bot.github import GitHubClient, GitHubHTTPError, RetryPolicy
+from bot.github.auth import AppAuthError, InstallationTokens, make_app_jwt
+from bot.github.client import GitHubClient, GitHubHTTPError, RetryPolicy
 from tests.scripted_github import FakeClock, Reply, SleepRecorder
 
 FAST = RetryPolicy(attempts=3, initial=0.01, max_backoff=0.02, max_wait=5.0, request_timeout=2.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.checkout import (
+from bot.pipeline.checkout import (
     CheckoutError,
     git_env,
     local_git_dir,
@@ -82,7 +82,7 @@ async def test_materialize_writes_regular_files_and_skips_the_rest(repo, tmp_pat
 
 async def test_blobs_are_read_in_batches_bounded_in_bytes(repo, tmp_path, monkeypatch):
     # Many files near max_file_bytes would overflow one cat-file call's output bound: read in runs.
-    monkeypatch.setattr("bot.checkout.READ_BATCH_BYTES", 10)
+    monkeypatch.setattr("bot.pipeline.checkout.READ_BATCH_BYTES", 10)
     root, sha = repo
     git_dir = await local_git_dir(root)
     result = await materialize(

@@ -1,4 +1,4 @@
-"""/ask and /explain answers (bot/command_answers.py) and /review --incremental, against the strict
+"""/ask and /explain answers (bot/commands/answers.py) and /review --incremental, against the strict
 GitHub double with a real git repository and, for /ask, a real HTTP model server (the OpenAI stub)."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import pytest
 from analyzers import Finding
 from analyzers.actions import TOOL as ACTIONS_TOOL
 from analyzers.actions_rules import UNPINNED_ACTION
-from bot.agent_config import load_agent_config
-from bot.agents import DEFAULT_BREAKER
-from bot.command_answers import ask, explain, parse_inline_comment
+from bot.agents.config import load_agent_config
+from bot.agents.team import DEFAULT_BREAKER
+from bot.commands.answers import ask, explain, parse_inline_comment
 from bot.context import BotContext
 from bot.demo import BASE_FILES, HEAD_FILES
 from bot.queue import ReviewJob
-from bot.render import inline_comment_body
+from bot.text.render import inline_comment_body
 from bot.web import CONTEXT
 from tests.e2e import INSTALLATION, NUMBER, OWNER, REPO, World, make_world
 from tests.ghdouble import commit, make_repo

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.command_effects import IGNORED_MARK
-from bot.commands import REPLY_MARK
+from bot.commands.dispatch import REPLY_MARK
+from bot.commands.effects import IGNORED_MARK
 from bot.demo import BASE_FILES, HEAD_FILES
 from bot.queue import ReviewJob
-from bot.render import fingerprints_in
+from bot.text.render import fingerprints_in
 from bot.web import CONTEXT
 from tests.e2e import INSTALLATION, NUMBER, OWNER, REPO, World, make_world, until
 from tests.ghdouble import commit, make_repo
@@ -360,7 +360,7 @@ async def test_config_shows_each_value_and_its_source(world: World):
 async def test_ask_answers_or_says_it_is_not_there_yet(world: World):
     payload = await say(world, "/ask What does archive() do\nwith odd names?")
     answer = replies(world)[-1]
-    if importlib.util.find_spec("bot.command_answers") is None:
+    if importlib.util.find_spec("bot.commands.answers") is None:
         assert "`/ask` is not available yet." in answer and reactions(world, payload)[-1] == "confused"
     else:  # no model is configured in this world
         assert "not configured" in answer or "model" in answer.lower()
@@ -377,7 +377,7 @@ async def test_explain_answers_in_the_bots_thread(world: World):
     thread = [c for c in world.github.review_comments[world.key] if c.get("in_reply_to_id") == root["id"]]
     ours = [c for c in thread if c["user"]["type"] == "Bot"]
     assert len(ours) == 1 and REPLY_MARK in ours[0]["body"]
-    if importlib.util.find_spec("bot.command_answers") is None:
+    if importlib.util.find_spec("bot.commands.answers") is None:
         assert "`/explain` is not available yet." in ours[0]["body"]
     misplaced = await say(world, "/explain", READER)
     assert "as a reply in one of the bot's review threads" in replies(world)[-1]

@@ -11,7 +11,7 @@ import aiohttp
 import gidgethub
 import pytest
 
-from bot.github import (
+from bot.github.client import (
     CircuitBreakers,
     CircuitOpenError,
     GitHubClient,

@@ -13,7 +13,7 @@ from analyzers.dedupe import merge_findings
 from analyzers.diff import FileDiff
 from analyzers.skip import skip_reason_for_content, skip_reason_for_path
 from bot.config import ReviewSettings
-from bot.policy import is_ignored, select_paths, skip_by_content
+from bot.pipeline.policy import is_ignored, select_paths, skip_by_content
 from tests.files import write_file
 
 

@@ -6,8 +6,8 @@ import base64
 import json
 
 from analyzers import Finding
-from bot.pr_state import IgnoredRule, PRState, derive_state_key, pr_scope, state_mac
-from bot.render import (
+from bot.github.pr_state import IgnoredRule, PRState, derive_state_key, pr_scope, state_mac
+from bot.text.render import (
     BODY_LIMIT,
     SUMMARY_MARKER,
     SummaryInput,

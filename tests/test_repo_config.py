@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import ConfigError, ReviewSettings
 from bot.demo import BASE_FILES, HEAD_FILES
-from bot.repo_config import parse_repo_config
+from bot.pipeline.repo_config import parse_repo_config
 from tests.e2e import (
     World,
     make_world,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo import BASE_FILES, EXPECTED_FINDINGS, HEAD_FILES
-from bot.render import fingerprints_in
+from bot.text.render import fingerprints_in
 from tests.e2e import (
     OWNER,
     REPO,

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.auth import InstallationTokens
 from bot.context import build_context
-from bot.github import GitHubClient, MutationThrottle, RetryPolicy
+from bot.github.auth import InstallationTokens
+from bot.github.client import GitHubClient, MutationThrottle, RetryPolicy
 from bot.keyed_locks import KeyedLocks
 from bot.queue import MAX_PENDING, InProcessQueue, QueueFull, ReviewJob
 from tests.e2e import World, bot_settings, until

@@ -12,8 +12,8 @@ import pytest
 
 from analyzers.diff import parse_unified_diff
 from bot.cli import main
-from bot.gitrun import CheckoutError, git, git_env
-from bot.local_diff import DIFF_ARGS, read_local_diff
+from bot.pipeline.gitrun import CheckoutError, git, git_env
+from bot.pipeline.local_diff import DIFF_ARGS, read_local_diff
 
 FLAGGED = "import os\n"  # ruff F401 on line 1: a finding the CLI reports when the file is reviewed
 

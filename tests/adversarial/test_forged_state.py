@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.pr_state import STATE_RE, PRState, derive_state_key, pr_scope, state_mac
-from bot.render import SUMMARY_MARKER
+from bot.github.pr_state import STATE_RE, PRState, derive_state_key, pr_scope, state_mac
+from bot.text.render import SUMMARY_MARKER
 from tests.e2e import NUMBER, OWNER, REPO, SECRET, World, make_world
 from tests.ghdouble import commit, make_repo
 from tests.test_commands import push, say

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.pr_state import RULE_ID, IgnoredRule, PRState, derive_state_key, pr_scope, state_mac
-from bot.sanitize import (
+from bot.github.pr_state import RULE_ID, IgnoredRule, PRState, derive_state_key, pr_scope, state_mac
+from bot.text.sanitize import (
     agent_line,
     code_span,
     escape_markdown,
@@ -64,7 +64,7 @@ def tokens(markdown: str) -> list[Token]:
 
 
 def inside_repo(href: str) -> bool:
-    """Independent of bot.sanitize: the href, decoded and normalised, is under REPO (or an anchor)."""
+    """Independent of bot.text.sanitize: the href, decoded and normalised, is under REPO (or an anchor)."""
     if href.startswith("#"):
         return True
     parts = urlsplit(href)

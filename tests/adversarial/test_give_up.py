@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-import bot.review
+import bot.pipeline.analyze
 import bot.worker
 from analyzers import AnalyzerResult
-from bot.agent_config import load_agent_config
-from bot.checkout import BadCommitId, check_commit_id, fetch_commit
+from bot.agents.config import load_agent_config
+from bot.pipeline.checkout import BadCommitId, check_commit_id, fetch_commit
 from bot.queue import ReviewJob
 from bot.web import CONTEXT
 from bot.worker import failure_reason, retry_delay
@@ -159,7 +159,7 @@ async def test_an_unexpected_error_in_the_analysis_publishes_a_failing_review_at
     def broken(*args, **kwargs):  # stands for a bug that a hostile input reaches
         raise ValueError(f"unexpected shape near {FAKE_TOKEN}")
 
-    monkeypatch.setattr(bot.review, "merge_findings", broken)
+    monkeypatch.setattr(bot.pipeline.analyze, "merge_findings", broken)
     path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
     commit(path, {"app.py": EVAL_PY}, branch="feature")
     world = await make_world(aiohttp_client, github_double, path)

@@ -17,11 +17,11 @@ import pytest
 
 from analyzers import fingerprint
 from analyzers.diff import FileDiff
-from bot.agent_config import MODEL_LOGGERS, load_agent_config, quiet_model_loggers
-from bot.agent_prompt import AddedProblem, AnswerError, parse_answer
-from bot.agents import DEFAULT_BREAKER
+from bot.agents.config import MODEL_LOGGERS, load_agent_config, quiet_model_loggers
+from bot.agents.dialogue import NO_SUCH_LINE, NOT_IN_PR, admit_added, discuss, read_checkout_lines
+from bot.agents.prompt import AddedProblem, AnswerError, parse_answer
+from bot.agents.team import DEFAULT_BREAKER
 from bot.cli import main
-from bot.dialogue import NO_SUCH_LINE, NOT_IN_PR, admit_added, discuss, read_checkout_lines
 from bot.queue import InProcessQueue
 from bot.web import create_app
 from tests.e2e import FAST_RETRY, INSTALLATION, NUMBER, OWNER, REPO, World, bot_settings, until

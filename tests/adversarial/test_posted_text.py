@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot.agent_config import load_agent_config
-from bot.agents import DEFAULT_BREAKER
+from bot.agents.config import load_agent_config
+from bot.agents.team import DEFAULT_BREAKER
 from bot.cli import main
 from bot.web import CONTEXT
 from tests.adversarial.test_fuzz_markdown import problems
@@ -195,7 +195,7 @@ LOG_AFTER = f"""
 import logging, sys
 from bot.cli import main
 main(sys.argv[1:])
-logging.getLogger("bot.publish").warning("cannot parse the patch of %s; no comments there", {FORGE!r})
+logging.getLogger("bot.pipeline.publish").warning("cannot parse the patch of %s", {FORGE!r})
 try:
     raise ValueError({FORGE!r})
 except ValueError:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, ReviewSettings, Settings, brief
-from bot.render import CONFIG_ERROR_MARKER
-from bot.repo_config import CONFIG_PATH, parse_repo_config
+from bot.pipeline.repo_config import CONFIG_PATH, parse_repo_config
+from bot.text.render import CONFIG_ERROR_MARKER
 from tests.e2e import OWNER, REPO, World, make_world
 from tests.ghdouble import commit, make_repo
 from tests.test_commands import READER, replies, say

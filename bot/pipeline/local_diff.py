@@ -14,8 +14,8 @@ from pathlib import Path
 
 from analyzers.diff import FileDiff, parse_unified_diff
 from analyzers.process import run_bounded
-from bot.blobs import object_sizes
-from bot.gitrun import CheckoutError
+from bot.pipeline.blobs import object_sizes
+from bot.pipeline.gitrun import CheckoutError
 
 DIFF_OUTPUT_LIMIT = 64 * 1024 * 1024
 BATCH_PATHS = 500  # paths per git call: far from any argument-length limit

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 from analyzers import Finding, severity_at_least
 from analyzers.diff import DiffError, FileDiff, in_same_hunk, parse_patch
-from bot.checkrun import finish_check_run
+from bot.agents.render import agent_section, dismissed_section
 from bot.config import ReviewSettings
-from bot.github import GitHubClient, GitHubHTTPError
-from bot.pr_state import PRState, StateSeal, pr_scope
+from bot.github.client import GitHubClient, GitHubHTTPError
+from bot.github.pr_state import PRState, StateSeal, pr_scope
+from bot.pipeline.analyze import GITHUB_FILES_CAP, ReviewOutcome
+from bot.pipeline.checkrun import finish_check_run
 from bot.queue import ReviewJob
-from bot.render import (
+from bot.text.render import (
     CONFIG_ERROR_MARKER,
     SUMMARY_MARKER,
     SummaryInput,
@@ -25,8 +27,6 @@ from bot.render import (
     review_comment,
     summary_body,
 )
-from bot.render_agents import agent_section, dismissed_section
-from bot.review import GITHUB_FILES_CAP, ReviewOutcome
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""What the state commands and /config do on GitHub, apart from parsing and dispatch (bot/commands.py).
+"""What the state commands and /config do on GitHub (parsing and dispatch: bot/commands/dispatch.py).
 
-The PR's state lives in the hidden marker of the bot's summary comment (bot/pr_state.py): a
+The PR's state lives in the hidden marker of the bot's summary comment (bot/github/pr_state.py): a
 command rewrites that marker and the visible notes in place, under a per-PR lock, or posts a
 summary holding the state when there is none yet.
 """
@@ -13,16 +13,16 @@ from dataclasses import fields
 from typing import Any
 
 from analyzers.safe_yaml import load_bounded
-from bot.base_branch import load_repo_policy, read_base_file
 from bot.config import ReviewSettings
 from bot.context import BotContext
-from bot.github import GitHubClient
-from bot.pr_state import IgnoredRule, PRState
-from bot.publish import is_own, read_prior_state, upsert_comment
+from bot.github.client import GitHubClient
+from bot.github.pr_state import IgnoredRule, PRState
+from bot.pipeline.base_branch import load_repo_policy, read_base_file
+from bot.pipeline.publish import is_own, read_prior_state, upsert_comment
+from bot.pipeline.repo_config import CONFIG_PATH, KEYS, MAX_CONFIG_BYTES
 from bot.queue import ReviewJob
-from bot.render import SUMMARY_MARKER, fingerprints_in, with_state
-from bot.repo_config import CONFIG_PATH, KEYS, MAX_CONFIG_BYTES
-from bot.sanitize import code_span, escape_markdown
+from bot.text.render import SUMMARY_MARKER, fingerprints_in, with_state
+from bot.text.sanitize import code_span, escape_markdown
 
 IGNORED_MARK = "<!-- review-bot:ignored -->"
 IGNORED_LINE = re.compile(r"\n*" + re.escape(IGNORED_MARK) + r"[^\n]*")

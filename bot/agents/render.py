@@ -1,6 +1,6 @@
 """The summary's "AI Agent Discussion" section: the verdict, then the details, collapsed.
 
-Everything the model wrote goes through bot/sanitize.py here, at the output, whatever was done
+Everything the model wrote goes through bot/text/sanitize.py here, at the output, whatever was done
 to it before: re-sanitising sanitised text gives the same text.
 """
 
@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from analyzers import Finding
-from bot.sanitize import agent_line, code_span, escape_markdown, message_markdown, sanitize_agent_text
+from bot.text.sanitize import agent_line, code_span, escape_markdown, message_markdown, sanitize_agent_text
 
-if TYPE_CHECKING:  # bot.dialogue imports autogen; rendering must not
-    from bot.dialogue import Discussion
+if TYPE_CHECKING:  # bot.agents.dialogue imports autogen; rendering must not
+    from bot.agents.dialogue import Discussion
 
 TRANSCRIPT_BUDGET = 20_000  # characters of transcript in the summary; the rest is cut, and says so
 NOT_CONFIGURED = "AI agent dialogue: not configured (an `agent_config.yaml` turns it on)."

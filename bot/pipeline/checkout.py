@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analyzers.process import run_bounded
-from bot.blobs import (
+from bot.pipeline.blobs import (
     PACK_SLACK,
     READ_BATCH_BYTES,
     batches_by_size,
@@ -25,7 +25,7 @@ from bot.blobs import (
     read_blobs,
     size_text,
 )
-from bot.gitrun import BadCommitId, CheckoutError, check_commit_id, git, git_env, run_init
+from bot.pipeline.gitrun import BadCommitId, CheckoutError, check_commit_id, git, git_env, run_init
 
 __all__ = [  # the git runner's names, for the modules that import them from here
     "BadCommitId",

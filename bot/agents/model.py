@@ -41,10 +41,10 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from bot.agent_config import AgentConfig, AgentSpec
-from bot.agent_prompt import estimate_tokens
-from bot.github_errors import CircuitOpenError
-from bot.resilience import CircuitBreakers, Clock
+from bot.agents.config import AgentConfig, AgentSpec
+from bot.agents.prompt import estimate_tokens
+from bot.github.errors import CircuitOpenError
+from bot.github.resilience import CircuitBreakers, Clock
 
 MAX_REPLY_TOKENS = 800  # one agent message; keeps each turn, and the history, bounded
 # What we keep of one reply whatever the server sends (one that ignores max_tokens, or a hostile
@@ -79,7 +79,7 @@ def model_key(config: AgentConfig) -> str:
 
 
 class ModelBreaker:
-    """bot.resilience.CircuitBreakers keyed by model endpoint, phrasing an open circuit for the summary."""
+    """CircuitBreakers (bot.github.resilience) keyed by model endpoint, phrasing an open circuit."""
 
     def __init__(
         self,

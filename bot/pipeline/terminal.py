@@ -1,8 +1,8 @@
 """The CLI's output formats: text for a person, JSON, SARIF 2.1.0, Markdown.
 
 Paths, messages and agent text come from the reviewed change: the text format shows them
-through bot/printable.py (no terminal escape sequence or control character reaches the terminal
-raw), the Markdown format through bot/sanitize.py, as the bot's GitHub comments do.
+through bot/text/printable.py (no terminal escape sequence or control character reaches the terminal
+raw), the Markdown format through bot/text/sanitize.py, as the bot's GitHub comments do.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import json
 from itertools import groupby
 
 from analyzers.sarif import FINGERPRINT_KEY, to_sarif
-from bot.printable import printable
-from bot.render import SEVERITY_ICON, count_line
-from bot.review import ReviewOutcome
-from bot.sanitize import code_span, escape_markdown, message_markdown
+from bot.pipeline.analyze import ReviewOutcome
+from bot.text.printable import printable
+from bot.text.render import SEVERITY_ICON, count_line
+from bot.text.sanitize import code_span, escape_markdown, message_markdown
 
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -130,7 +130,7 @@ def format_markdown(outcome: ReviewOutcome) -> str:
         out.append("")
     out.extend(f"> {escape_markdown(p)}" for p in outcome.errors + outcome.incomplete)
     if outcome.discussion is not None:
-        from bot.render_agents import agent_section, dismissed_section
+        from bot.agents.render import agent_section, dismissed_section
 
         out += agent_section(outcome.discussion) + dismissed_section(outcome.findings, outcome.discussion)
     return "\n".join(out)

@@ -1,6 +1,6 @@
 """The repository's policy as it is on the PR's base commit, read through the contents API.
 
-Apart from bot/repo_config.py so that the CLI, which reads the same file through git, does not
+Apart from bot/pipeline/repo_config.py so that the CLI, which reads the same file through git, does not
 load the HTTP client at all.
 """
 
@@ -12,8 +12,14 @@ import binascii
 import logging
 
 from bot.config import ConfigError, ReviewSettings
-from bot.github import GitHubClient, GitHubHTTPError
-from bot.repo_config import CONFIG_PATH, MAX_CONFIG_BYTES, MAX_RULE_FILE_BYTES, RepoPolicy, parse_repo_config
+from bot.github.client import GitHubClient, GitHubHTTPError
+from bot.pipeline.repo_config import (
+    CONFIG_PATH,
+    MAX_CONFIG_BYTES,
+    MAX_RULE_FILE_BYTES,
+    RepoPolicy,
+    parse_repo_config,
+)
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ from unidiff.errors import UnidiffParseError
 
 from analyzers import Finding, with_fingerprints
 from analyzers.diff import FileDiff, filter_findings
-from bot.agent_config import AgentConfig
-from bot.agent_prompt import AddedProblem
-from bot.agents import AgentReview, run_agent_review
-from bot.checkout import safe_relative_path
+from bot.agents.config import AgentConfig
+from bot.agents.prompt import AddedProblem
+from bot.agents.team import AgentReview, run_agent_review
 from bot.events import EventChannel
-from bot.sanitize import sanitize_agent_text
+from bot.pipeline.checkout import safe_relative_path
+from bot.text.sanitize import sanitize_agent_text
 
 AGENT_TOOL = "agents"
 AGENT_RULE = "ai-review"

@@ -15,15 +15,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.command_effects import change_state, config_report, mark_comments
+from bot.commands.effects import change_state, config_report, mark_comments
 from bot.config import ConfigError
 from bot.context import BotContext
-from bot.github import CircuitOpenError, GitHubClient, GitHubHTTPError
-from bot.pr_state import RULE_ID, IgnoredRule, PRState
-from bot.publish import is_own, post_once, read_prior_state
+from bot.github.client import CircuitOpenError, GitHubClient, GitHubHTTPError
+from bot.github.pr_state import RULE_ID, IgnoredRule, PRState
+from bot.pipeline.publish import is_own, post_once, read_prior_state
 from bot.queue import ReviewJob
-from bot.render import fingerprints_in
-from bot.sanitize import code_span, escape_markdown
+from bot.text.render import fingerprints_in
+from bot.text.sanitize import code_span, escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ async def cmd_review(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args
 
 async def cmd_ask(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
     try:
-        from bot.command_answers import ask
+        from bot.commands.answers import ask
     except ImportError:
         return Result(False, "`/ask` is not available yet.")
     job, _ = await job_for_pr(gh, cc)
@@ -324,7 +324,7 @@ async def cmd_explain(ctx: BotContext, gh: GitHubClient, cc: CommandComment, arg
     if root is None or not is_own(root, ctx.own_login) or not fingerprints_in(root.get("body")):
         return Result(False, where)
     try:
-        from bot.command_answers import explain
+        from bot.commands.answers import explain
     except ImportError:
         return Result(False, "`/explain` is not available yet.")
     return Result(True, await explain(ctx, gh, cc.owner, cc.repo, cc.number, cc.comment))

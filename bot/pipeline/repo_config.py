@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzers.safe_yaml import YamlLimitError, load_bounded
-from bot.checkout import CheckoutError, git
 from bot.config import ConfigError, ReviewSettings, brief, check_review_choices, coerce
+from bot.pipeline.checkout import CheckoutError, git
 
 CONFIG_PATH = ".github/review-bot.yml"
 KNOWN_ANALYZERS = (

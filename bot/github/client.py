@@ -19,8 +19,8 @@ import aiohttp
 import gidgethub.abc
 from uritemplate import variable
 
-from bot.github_errors import CircuitOpenError, GitHubHTTPError, error_from_response
-from bot.resilience import (
+from bot.github.errors import CircuitOpenError, GitHubHTTPError, error_from_response
+from bot.github.resilience import (
     TRANSIENT_ERRORS,
     CircuitBreakers,
     MutationThrottle,

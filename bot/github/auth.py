@@ -15,7 +15,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from bot.github import GitHubClient, TokenProvider
+from bot.github.client import GitHubClient, TokenProvider
 from bot.keyed_locks import KeyedLocks
 
 log = logging.getLogger(__name__)

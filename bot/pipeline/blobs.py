@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.gitrun import CheckoutError, git
+from bot.pipeline.gitrun import CheckoutError, git
 
 PACK_SLACK = 1024 * 1024  # a pack's own overhead over its objects' bytes, with room to spare
 READ_BATCH_BYTES = 32 * 1024 * 1024  # blob bytes per ``cat-file --batch`` call (under GIT_OUTPUT_LIMIT)

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from analyzers import Finding, severity_at_least
 from bot.config import ReviewSettings
-from bot.github import GitHubClient, GitHubHTTPError
+from bot.github.client import GitHubClient, GitHubHTTPError
+from bot.pipeline.analyze import ReviewOutcome
 from bot.queue import ReviewJob
-from bot.render import CHECK_RUN_NAME, annotation, check_run_output
-from bot.review import ReviewOutcome
+from bot.text.render import CHECK_RUN_NAME, annotation, check_run_output
 
 ANNOTATIONS_PER_REQUEST = 50
 

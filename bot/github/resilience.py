@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 
-from bot.github_errors import CircuitOpenError, GitHubHTTPError
+from bot.github.errors import CircuitOpenError, GitHubHTTPError
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """What the bot writes on GitHub: inline comments, the summary comment, the check run output.
 
 Everything a PR author controls (paths, messages quoting their code) goes through
-bot/sanitize.py before it goes into Markdown, and every body stays under GitHub's
+bot/text/sanitize.py before it goes into Markdown, and every body stays under GitHub's
 65,536-character limit. The PR's state marker is the last line of the summary, after all
-PR-controlled text, and it is signed (bot/pr_state.py).
+PR-controlled text, and it is signed (bot/github/pr_state.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analyzers import Finding
-from bot.pr_state import ANY_STATE_RE, PRState, StateSeal
-from bot.sanitize import code_span, escape_markdown, link_destination, message_markdown
+from bot.github.pr_state import ANY_STATE_RE, PRState, StateSeal
+from bot.text.sanitize import code_span, escape_markdown, link_destination, message_markdown
 
 SUMMARY_MARKER = "<!-- review-bot:summary -->"
 CONFIG_ERROR_MARKER = "<!-- review-bot:config-error -->"
@@ -134,7 +134,7 @@ class SummaryInput:
     tool_versions: dict[str, str] = field(default_factory=dict)
     problems: Sequence[str] = ()  # degraded analyzers, incomplete reviews
     skipped: dict[str, str] = field(default_factory=dict)
-    state_marker: str = ""  # the PR's signed state (bot/pr_state.py): the body's last line
+    state_marker: str = ""  # the PR's signed state (bot/github/pr_state.py): the body's last line
     state: PRState | None = None  # that state, for its visible notes
     sections: Sequence[str] = ()  # more Markdown lines (the agent discussion), before the footer
 

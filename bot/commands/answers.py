@@ -2,7 +2,7 @@
 
 Neither function raises for anything a user, GitHub or the model can cause: every failure is a
 polite reply saying what went wrong. ``/ask`` asks the reviewer model once, with the PR's
-title, description, diff and the question as delimited untrusted data (bot/agent_prompt.py),
+title, description, diff and the question as delimited untrusted data (bot/agents/prompt.py),
 through the same guarded client and circuit breaker as the review dialogue; what it answers is
 sanitised before it is posted. ``/explain`` needs no model: it reads the finding from the bot's
 own inline comment at the root of the thread and explains it from the rule's source (our semgrep
@@ -23,13 +23,13 @@ from typing import Any
 import yaml
 
 from analyzers import actions, hadolint, semgrep, shellcheck, yamllint
-from bot.agent_prompt import build_prompt, estimate_tokens
+from bot.agents.prompt import build_prompt, estimate_tokens
 from bot.context import BotContext
-from bot.github import CircuitOpenError, GitHubClient, GitHubHTTPError
-from bot.publish import is_own, list_pr_files, pr_url
+from bot.github.client import CircuitOpenError, GitHubClient, GitHubHTTPError
+from bot.pipeline.publish import is_own, list_pr_files, pr_url
 from bot.queue import ReviewJob
-from bot.render import FINGERPRINT_RE
-from bot.sanitize import (
+from bot.text.render import FINGERPRINT_RE
+from bot.text.sanitize import (
     code_span,
     escape_markdown,
     link_destination,
@@ -88,7 +88,7 @@ def failed_reply(reason: str) -> str:
 
 def ask_budget(config: Any) -> int:
     """Tokens the prompt may take: one call, so the reviewer's context less its reply."""
-    from bot.agent_model import MAX_REPLY_TOKENS
+    from bot.agents.model import MAX_REPLY_TOKENS
 
     window = config.context_window(config.reviewer) - MAX_REPLY_TOKENS - 300
     return max(0, min(window, config.llm.max_tokens_per_review - MAX_REPLY_TOKENS))
@@ -136,10 +136,10 @@ async def _ask_model(config: Any, prompt: str) -> tuple[str, int, int] | str:
     import openai
     from autogen_core.models import SystemMessage, UserMessage
 
-    from bot.agent_config import api_key
-    from bot.agent_model import GuardedClient, MalformedResponse, default_client_factory, model_key
-    from bot.agent_model import describe_failure as describe
-    from bot.agents import DEFAULT_BREAKER as breaker
+    from bot.agents.config import api_key
+    from bot.agents.model import GuardedClient, MalformedResponse, default_client_factory, model_key
+    from bot.agents.model import describe_failure as describe
+    from bot.agents.team import DEFAULT_BREAKER as breaker
     from bot.config import ConfigError
 
     try:
@@ -219,7 +219,7 @@ class PostedFinding:
 
 
 def parse_inline_comment(comment: dict[str, Any]) -> PostedFinding | None:
-    """The finding in our inline comment (see bot.render.inline_comment_body), or None if it is not one."""
+    """The finding in our inline comment (bot.text.render.inline_comment_body), or None if not one."""
     body = str(comment.get("body") or "")
     if not FINGERPRINT_RE.search(body):
         return None

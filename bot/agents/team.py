@@ -33,8 +33,8 @@ from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_core.models import ChatCompletionClient, SystemMessage, UserMessage
 
 from analyzers.base import Finding
-from bot.agent_config import AgentConfig, AgentSpec, api_key, quiet_model_loggers
-from bot.agent_model import (
+from bot.agents.config import AgentConfig, AgentSpec, api_key, quiet_model_loggers
+from bot.agents.model import (
     MAX_REPLY_TOKENS,
     ClientFactory,
     GuardedClient,
@@ -45,7 +45,7 @@ from bot.agent_model import (
     describe_failure,
     model_key,
 )
-from bot.agent_prompt import (
+from bot.agents.prompt import (
     ANSWER_CONTRACT,
     AddedProblem,
     AnswerError,
@@ -56,7 +56,7 @@ from bot.agent_prompt import (
 )
 from bot.config import ConfigError
 from bot.events import EventChannel
-from bot.sanitize import sanitize_agent_text
+from bot.text.sanitize import sanitize_agent_text
 
 __all__ = [
     "AddedProblem",

@@ -14,10 +14,10 @@ from analyzers.batch import analysis_problems
 from analyzers.cache import AnalysisCache, run_cached
 from analyzers.dedupe import merge_findings
 from analyzers.diff import DiffError, FileDiff, filter_findings, patches_by_path
-from bot.checkout import CheckoutError, Materialized, git, git_env, local_git_dir, materialize
 from bot.config import ReviewSettings
-from bot.local_diff import read_local_diff
-from bot.policy import (
+from bot.pipeline.checkout import CheckoutError, Materialized, git, git_env, local_git_dir, materialize
+from bot.pipeline.local_diff import read_local_diff
+from bot.pipeline.policy import (
     build_analyzers,
     hide_skipped,
     is_ignored,
@@ -25,11 +25,11 @@ from bot.policy import (
     select_paths,
     write_rule_files,
 )
-from bot.repo_config import load_local_policy, load_policy_file
+from bot.pipeline.repo_config import load_local_policy, load_policy_file
 
 if TYPE_CHECKING:  # the dialogue pulls in autogen (0.6 s of imports): only when it runs
-    from bot.agent_config import AgentConfig
-    from bot.dialogue import Discussion
+    from bot.agents.config import AgentConfig
+    from bot.agents.dialogue import Discussion
     from bot.events import EventChannel
 
 GITHUB_FILES_CAP = 3000  # GitHub lists at most 3,000 files of a pull request
@@ -227,7 +227,7 @@ async def discuss_outcome(
     topic: str = "",
 ) -> Discussion:
     """Run the agent dialogue over this outcome's diff and findings (while its files still exist)."""
-    from bot.dialogue import discuss, read_checkout_lines
+    from bot.agents.dialogue import discuss, read_checkout_lines
 
     def read_lines(path: str) -> list[str] | None:  # run in a thread, bounded, no symlink or FIFO
         return read_checkout_lines(outcome.files.root, path) if outcome.files is not None else None

@@ -1,0 +1,1 @@
+"""Slash-commands in PR comments: parse, check permission and rate, run, answer."""

@@ -1,0 +1,1 @@
+"""The GitHub REST client: App auth, retries and circuit breaking, errors, and the PullRequest gateway."""

@@ -1,0 +1,1 @@
+"""What the bot writes: Markdown for GitHub, the sanitiser for untrusted text, terminal-safe text."""
