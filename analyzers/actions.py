@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analyzers.actions_rules import (
+    DOCS,
     MAX_BYTES,
     RULES,
     TOOL,
@@ -23,14 +25,21 @@ from analyzers.actions_rules import (
     check_document,
     is_pinned,
 )
-from analyzers.base import REPORT_ERRORS, AnalyzerResult, Finding, checkable_files
-from analyzers.batch import run_isolating
+from analyzers.base import AnalyzerResult, Finding, RuleDoc
 from analyzers.limits import ResourceLimits
-from analyzers.process import describe_failure, minimal_env, run_bounded
 from analyzers.safe_yaml import YamlLimitError, YamlSyntaxError
+from analyzers.tool import ToolAnalyzer
 
 __all__ = ["ActionsAnalyzer", "check_document", "check_files", "is_pinned", "is_workflow", "main"]
 
+EXAMPLES = {  # placeholders of the rules' messages, filled with a typical case to explain a rule
+    "expr": "github.event.issue.title",
+    "uses": "some-owner/some-action@v1",
+    "name": "some-owner/some-action",
+    "ref": "v1",
+    "trigger": "pull_request_target",
+    "value": "github.event.pull_request.head.sha",
+}
 RULESET_VERSION = "1.1.0"  # bump when a rule changes what it reports: it is part of the cache key
 # Runs main() below from the bot's own installation: -I keeps the reviewed checkout (the working
 # directory) and PYTHON* variables off sys.path, so only the path given first is added.
@@ -125,14 +134,32 @@ def parse_report(stdout: bytes, files: Sequence[str]) -> AnalyzerResult:
     )
 
 
-class ActionsAnalyzer:
+def rule_doc(rule_id: str) -> RuleDoc | None:
+    """An Actions rule: its message, with the placeholders filled by a typical case, says why and how."""
+    for rule in RULES:
+        if rule.id == rule_id:
+            text = rule.message.format_map(defaultdict(lambda: "…", EXAMPLES))
+            return RuleDoc(
+                title=rule.title or rule.id,
+                why=f"For example: {text}",
+                cwe=rule.cwe,
+                help_url=rule.help_url,
+                references=(rule.help_url,),
+                security=True,
+            )
+    return None
+
+
+class ActionsAnalyzer(ToolAnalyzer):
     """Checks workflows and composite actions for script injection, unpinned actions and more."""
 
     name = TOOL
+    information_uri = DOCS
+    ok_codes = (0,)
 
     def __init__(self, *, pin_first_party: bool = False, limits: ResourceLimits | None = None) -> None:
+        super().__init__(limits=limits)
         self.pin_first_party = pin_first_party
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return is_workflow(path)
@@ -143,31 +170,23 @@ class ActionsAnalyzer:
     async def version(self) -> str | None:
         return RULESET_VERSION
 
+    def program(self) -> str | None:
+        return sys.executable  # the rules are this package's own Python: always there
+
     def command(self, paths: Sequence[str]) -> list[str]:
         options = ["--pin-first-party"] if self.pin_first_party else []
         argv = [sys.executable, "-I", "-c", _CHILD, _PACKAGE_PARENT, *options]
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        files = checkable_files(root, paths)
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=RULESET_VERSION)
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return self.command(files)
 
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            limits = self.limits.with_cpu_at_most(budget)
-            run = await run_bounded(
-                self.command(batch), cwd=root, timeout=budget, env=minimal_env(), limits=limits
-            )
-            failure = describe_failure(TOOL, run, budget, ok_codes=(0,), needs_report=True)
-            if failure:
-                return AnalyzerResult(tool=TOOL, version=RULESET_VERSION, error=failure)
-            try:
-                return parse_report(run.stdout, batch)
-            except REPORT_ERRORS as exc:
-                error = f"{TOOL}'s report was unreadable: {type(exc).__name__}"
-                return AnalyzerResult(tool=TOOL, version=RULESET_VERSION, error=error)
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> AnalyzerResult:
+        return parse_report(report, files)
 
-        return await run_isolating(TOOL, files, once, timeout=timeout)
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        return rule_doc(rule_id)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ class Rule:
     cwe: str
     message: str
     help_url: str = DOCS
+    title: str = ""  # one line naming the problem (SARIF's short description of the rule)
 
 
 SCRIPT_INJECTION = Rule(
@@ -41,6 +42,7 @@ SCRIPT_INJECTION = Rule(
     '`env: VALUE: ${{{{ {expr} }}}}`) and use it quoted as "$VALUE" (in github-script: '
     "process.env.VALUE).",
     DOCS + "#understanding-the-risk-of-script-injections",
+    title="Untrusted input pasted into a workflow script",
 )
 UNPINNED_ACTION = Rule(
     "actions-unpinned-action",
@@ -51,6 +53,7 @@ UNPINNED_ACTION = Rule(
     "token and secrets. Pin it to a full 40-character commit SHA and keep the version in a "
     "comment: `uses: {name}@<sha> # {ref}`.",
     DOCS + "#using-third-party-actions",
+    title="Action not pinned to a commit SHA",
 )
 PR_TARGET_CHECKOUT = Rule(
     "actions-pull-request-target-checkout",
@@ -62,6 +65,7 @@ PR_TARGET_CHECKOUT = Rule(
     "trigger to build untrusted code, or check out the base branch only and treat the PR's "
     "content as data.",
     "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/",
+    title="Privileged workflow checks out the pull request's code",
 )
 WRITE_ALL = Rule(
     "actions-write-all-permissions",
@@ -72,10 +76,16 @@ WRITE_ALL = Rule(
     "Grant only what the job needs, e.g. `permissions: {{contents: read}}`.",
     "https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/"
     "controlling-permissions-for-github_token",
+    title="GITHUB_TOKEN with write access to everything",
 )
 # The same rule inside actions/github-script: JavaScript rather than shell, so code injection.
 GITHUB_SCRIPT_INJECTION = Rule(
-    SCRIPT_INJECTION.id, "error", "CWE-94", SCRIPT_INJECTION.message, SCRIPT_INJECTION.help_url
+    SCRIPT_INJECTION.id,
+    "error",
+    "CWE-94",
+    SCRIPT_INJECTION.message,
+    SCRIPT_INJECTION.help_url,
+    SCRIPT_INJECTION.title,
 )
 RULES = (SCRIPT_INJECTION, UNPINNED_ACTION, PR_TARGET_CHECKOUT, WRITE_ALL)
 
@@ -264,7 +274,7 @@ def check_pr_target_checkout(ctx: _Context, doc: Node, step: Node) -> None:
 def check_write_all(ctx: _Context, doc: Node) -> None:
     for owner in (doc, *values(child(doc, "jobs"))):
         node = child(owner, "permissions")
-        if text(node) == "write-all":
+        if node is not None and text(node) == "write-all":
             ctx.add(WRITE_ALL, node, WRITE_ALL.message)
 
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.metadata
+import functools
 import importlib.util
+import inspect
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
-from analyzers.batch import run_isolating
+from analyzers.base import Finding, PathMap, RuleDoc, Severity
 from analyzers.limits import ResourceLimits
-from analyzers.process import minimal_env, package_version, run_bounded
+from analyzers.process import run_small
+from analyzers.tool import ToolAnalyzer
 
 TOOL = "bandit"
+DOCS = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
 _BY_SEVERITY: dict[str, Severity] = {"HIGH": "error", "MEDIUM": "warning", "LOW": "note"}
 _LOWER: dict[Severity, Severity] = {"error": "warning", "warning": "note", "note": "note"}
 
@@ -38,8 +41,15 @@ def cwe_of(item: dict[str, Any]) -> str | None:
     return f"CWE-{cwe_id}" if cwe_id else None
 
 
+# Rules whose message quotes the suspected credential itself: the value must never reach a
+# comment, a log or a fingerprint (the same rule as for detect-secrets' findings).
+QUOTES_A_SECRET = frozenset({"B105", "B106", "B107"})
+
+
 def message_for(item: dict[str, Any]) -> str:
     text = str(item.get("issue_text") or item.get("test_name") or "bandit issue").strip()
+    if item.get("test_id") in QUOTES_A_SECRET:
+        text = "Possible hardcoded password: a literal string is used as a password or secret"
     if cwe := cwe_of(item):
         text += f" ({cwe})"
     if str(item.get("issue_confidence") or "").upper() == "LOW":
@@ -84,17 +94,99 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> tuple[list[
     return findings, notices
 
 
-class BanditAnalyzer:
+# bandit's own documentation of its tests, read by a short child process (bandit's plugin loader
+# costs ~17 MB and 0.25 s: the bot's process need not keep it), once per process.
+_DUMP_DOCS = """\
+import json, sys
+from bandit.core import docs_utils, extension_loader
+docs = {}
+for tid, plugin in extension_loader.MANAGER.plugins_by_id.items():
+    func = plugin.plugin
+    text = func.__doc__ or getattr(sys.modules.get(func.__module__), "__doc__", "") or ""
+    docs[tid] = {"name": plugin.name, "doc": text, "url": docs_utils.get_url(tid)}
+for tid, entry in extension_loader.MANAGER.blacklist_by_id.items():
+    docs[tid] = {"name": entry["name"], "doc": entry["message"], "cwe": entry.get("cwe"),
+                 "url": docs_utils.get_url(tid), "blacklist": True}
+print(json.dumps(docs))
+"""
+_TITLE = re.compile(r"^\**(B\d+): (.+?)\**$")
+# Where the description of a test ends in its docstring: options, examples, links, directives.
+_END = re.compile(r"^(?:\*\*|:|\.\. |>>|See also|Please see)")
+_UNDERLINE = re.compile(r"[=-]{3,}")
+MAX_WHY_CHARS = 1200
+
+
+@functools.cache
+def bandit_docs() -> dict[str, dict[str, Any]]:
+    """bandit's tests by id: name, docstring, documentation URL (and CWE for the blacklist ones)."""
+    if importlib.util.find_spec("bandit") is None:
+        return {}
+    out = run_small([sys.executable, "-I", "-c", _DUMP_DOCS], timeout=30, max_output=4 * 1024 * 1024)
+    try:
+        docs = json.loads(out.decode("utf-8")) if out else {}
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return docs if isinstance(docs, dict) else {}
+
+
+def doc_from(rule_id: str, entry: dict[str, Any]) -> RuleDoc:
+    """A RuleDoc from bandit's docstring of a test: its title line and its first paragraph."""
+    text = inspect.cleandoc(str(entry.get("doc") or ""))
+    cwe = f"CWE-{entry['cwe']}" if isinstance(entry.get("cwe"), int) else None
+    url = str(entry.get("url") or "") or DOCS
+    if entry.get("blacklist"):  # a message or two, no docstring; "{name}" is the call or module found
+        text = " ".join(text.replace("{name}", "…").split())
+        first = text.split(". ", 1)[0].removesuffix(".")
+        return RuleDoc(title=first or rule_id, why=text or None, cwe=cwe, help_url=url, security=True)
+    title: str | None = None
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if title is None:
+            match = _TITLE.match(stripped)
+            # "Test for use of assert" names the test; "Use of assert" names the problem.
+            title = (
+                match.group(2).strip().removeprefix("Test for ")
+                if match and match.group(1) == rule_id
+                else None
+            )
+            continue
+        if _UNDERLINE.fullmatch(stripped):  # the title's RST underline
+            continue
+        if _END.match(stripped):
+            break
+        if stripped:
+            current.append(stripped)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    why = " ".join(paragraphs[:2]).replace("``", "`").replace("\\*", "*")[:MAX_WHY_CHARS] or None
+    name = str(entry.get("name") or rule_id).replace("_", " ")
+    title = (title or name).strip()
+    return RuleDoc(title=title[:1].upper() + title[1:], why=why, cwe=cwe, help_url=url, security=True)
+
+
+class BanditAnalyzer(ToolAnalyzer):
     """Runs bandit with its defaults, never with configuration from the reviewed repository."""
 
     name = TOOL
+    module = "bandit"
+    information_uri = "https://bandit.readthedocs.io/"
+    docs_url = DOCS
+    merge_preference = 1  # says which CWE and why, tersely
+    # yaml.load: bandit files it under CWE-20 (improper input validation); it is deserialization.
+    rule_topics = {"B506": "CWE-502"}
+    ok_codes = (0, 1)  # exit 1 only says "issues found"; anything else, or no report, is a crash
 
     def __init__(
         self, *, honor_nosec: bool = True, skips: Sequence[str] = (), limits: ResourceLimits | None = None
     ) -> None:
+        super().__init__(limits=limits)
         self.honor_nosec = honor_nosec
         self.skips = tuple(skips)
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.endswith(".py")
@@ -117,34 +209,15 @@ class BanditAnalyzer:
             argv.append("--ignore-nosec")
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
-    async def version(self) -> str | None:
-        return package_version("bandit")
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return self.command(files)
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        if importlib.util.find_spec("bandit") is None:
-            return AnalyzerResult(tool=TOOL, error="bandit is not installed in the bot's environment")
-        version = await self.version()
-        files = checkable_files(root, paths)
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=version)
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> tuple[list[Finding], list[str]]:
+        return parse_output(report, root, files)
 
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            result = await run_bounded(
-                self.command(batch),
-                cwd=root,
-                timeout=budget,
-                env=minimal_env(),
-                limits=self.limits.with_cpu_at_most(budget),
-            )
-            # Exit 1 only says "issues found"; anything else, or no report at all, is a crash.
-            return result_from_report(
-                TOOL,
-                version,
-                result,
-                budget,
-                lambda out: parse_output(out, root, batch),
-                ok_codes=(0, 1),
-                needs_report=True,
-            )
-
-        return await run_isolating(TOOL, files, once, timeout=timeout)
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        entry = bandit_docs().get(rule_id)
+        if entry is None:
+            return RuleDoc(title=f"bandit test {rule_id}", help_url=DOCS, security=True)
+        return doc_from(rule_id, entry)

@@ -1,6 +1,8 @@
-"""The analyzer library's contracts: the Finding model, the Analyzer protocol, the registry.
+"""The analyzer library's contracts: the Finding model, the Analyzer protocol, a rule's documentation.
 
-Nothing here imports from ``bot`` or ``handlers``: analyzers are usable alone.
+Nothing here imports from ``bot`` or ``handlers`` (analyzers are usable alone), nor any tool
+module: the list of analyzers is ``analyzers/registry.py``, the shared run template
+``analyzers/tool.py``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeAlias
 
-from analyzers.limits import ResourceLimits
 from analyzers.process import ProcResult, describe_failure
 
 Severity = Literal["error", "warning", "note"]
@@ -108,8 +109,24 @@ class AnalyzerResult:
     capped: list[str] = field(default_factory=list)  # findings left out by the per-file/per-tool caps
 
 
+@dataclass(frozen=True)
+class RuleDoc:
+    """What one rule is about, as its analyzer knows it: for ``/explain`` and SARIF's rule metadata."""
+
+    title: str  # one line naming the rule's problem (SARIF shortDescription), never an instance's text
+    why: str | None = None  # why it matters and how to fix it, plain text
+    cwe: str | None = None  # "CWE-78"
+    help_url: str | None = None  # the rule's documentation page (else the tool's)
+    references: tuple[str, ...] = ()  # further reading, https only
+    security: bool = False  # a security rule: SARIF tags it and gives it a security-severity
+    markdown: str | None = None  # the tool's own longer documentation, in Markdown
+
+
 class Analyzer(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """The tool's name: findings' ``tool``, the per-repository config's key, SARIF's driver."""
+        ...
 
     def handles(self, path: str) -> bool:
         """Whether this analyzer looks at a file with this repository-relative path."""
@@ -173,33 +190,6 @@ def checkable_files(root: Path, paths: Sequence[str]) -> list[str]:
     return kept
 
 
-def default_analyzers(limits: ResourceLimits | None = None) -> list[Analyzer]:
-    """The analyzers a review runs unless configured otherwise, each on the files it handles.
-
-    ``limits``: the memory and CPU-time caps of each tool process (ResourceLimits() by default).
-    """
-    # Imported here: the tool modules import this one, so a top-level import would be circular.
-    from analyzers.actions import ActionsAnalyzer
-    from analyzers.bandit import BanditAnalyzer
-    from analyzers.hadolint import HadolintAnalyzer
-    from analyzers.ruff import RuffAnalyzer
-    from analyzers.secrets import SecretsAnalyzer
-    from analyzers.semgrep import SemgrepAnalyzer
-    from analyzers.shellcheck import ShellcheckAnalyzer
-    from analyzers.yamllint import YamllintAnalyzer
-
-    return [
-        RuffAnalyzer(limits=limits),
-        BanditAnalyzer(limits=limits),
-        SemgrepAnalyzer(limits=limits),
-        ShellcheckAnalyzer(limits=limits),
-        HadolintAnalyzer(limits=limits),
-        ActionsAnalyzer(limits=limits),
-        YamllintAnalyzer(limits=limits),
-        SecretsAnalyzer(limits=limits),
-    ]
-
-
 async def tool_versions(analyzers: Sequence[Analyzer]) -> dict[str, str | None]:
     """Each analyzer's tool version (None when unknown), for the review summary and SARIF."""
 
@@ -208,7 +198,8 @@ async def tool_versions(analyzers: Sequence[Analyzer]) -> dict[str, str | None]:
         if version is None:
             return None
         try:
-            return await version()
+            found: str | None = await version()
+            return found
         except Exception:  # a version is nice to have, never worth failing a review over
             return None
 
@@ -241,6 +232,9 @@ class PathMap:
 
 
 REPORT_ERRORS = (ValueError, UnicodeDecodeError, AttributeError, TypeError, KeyError)
+# What a tool's parser gives: findings; or findings and notices; or a whole result (a tool that
+# reports the files it could not analyze itself, like the Actions rules' child process).
+ParsedReport: TypeAlias = "list[Finding] | tuple[list[Finding], list[str]] | AnalyzerResult"
 
 
 def result_from_report(
@@ -248,7 +242,7 @@ def result_from_report(
     version: str | None,
     run: ProcResult,
     timeout: float,
-    parse: Callable[[bytes], list[Finding] | tuple[list[Finding], list[str]]],
+    parse: Callable[[bytes], ParsedReport],
     *,
     notices: Sequence[str] = (),
     **judge: Any,
@@ -263,5 +257,8 @@ def result_from_report(
     except REPORT_ERRORS as exc:
         error = f"{tool}'s report was unreadable: {type(exc).__name__}"
         return AnalyzerResult(tool=tool, version=version, error=error, notices=list(notices))
+    if isinstance(parsed, AnalyzerResult):
+        parsed.notices[:0] = notices
+        return parsed
     findings, more = parsed if isinstance(parsed, tuple) else (parsed, [])
     return AnalyzerResult(tool=tool, findings=findings, version=version, notices=[*notices, *more])

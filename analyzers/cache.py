@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -126,15 +126,18 @@ async def run_cached(
     *,
     cache: AnalysisCache | None,
     timeout: float = 120.0,
+    keep: Callable[[list[Finding]], list[Finding]] | None = None,
 ) -> list[AnalyzerResult]:
     """run_analyzers, answering from the cache what it can and caching what clean runs found.
 
-    The findings of each tool are then capped (per file and in all), cached ones included.
+    The findings of each tool are then narrowed to those ``keep`` keeps (the caller's policy:
+    what it would drop anyway must not count against the caps, nor make a review incomplete)
+    and capped (per file and in all), cached ones included. The cache holds them all.
     """
     if cache is None:
         results = await run_analyzers(root, paths, analyzers, timeout=timeout)
         for result in results:
-            cap_findings(result)
+            _keep_and_cap(result, keep)
         return results
     digests = await asyncio.to_thread(file_digests, root, paths)
     cached: dict[str, list[Finding]] = {}
@@ -166,8 +169,14 @@ async def run_cached(
         result.findings.extend(cached.get(result.tool, []))
         if result.version is None and isinstance(analyzer, OnlyThese):
             result.version = await analyzer.version()
-        cap_findings(result)
+        _keep_and_cap(result, keep)
     return results
+
+
+def _keep_and_cap(result: AnalyzerResult, keep: Callable[[list[Finding]], list[Finding]] | None) -> None:
+    if keep is not None:
+        result.findings = keep(result.findings)
+    cap_findings(result)
 
 
 async def store(

@@ -3,8 +3,9 @@
 Two findings are the same problem when they sit on the same file and start line and either
 share a CWE (bandit B602 and our semgrep shell=True rule are both CWE-78) or are the same
 rule reported twice. The kept finding is the most severe one (ties go to the tool whose rules
-explain themselves best, see TOOL_PREFERENCE); it names every source, keeps the first
-suggestion any of them offered, and keeps its own fingerprint so a re-review still knows it.
+explain themselves best: each analyzer's ``merge_preference``); it names every source, keeps the
+first suggestion any of them offered, and keeps its own fingerprint so a re-review still knows it.
+A rule its tool files under a broader CWE than its problem says so itself (``rule_topics``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from analyzers.base import SEVERITY_RANK, Finding
+from analyzers.registry import merge_preference, rule_topic
 
 # CWEs that name one problem at two levels of detail: a hard-coded password (259) or key (321)
 # is a hard-coded credential (798), so bandit's B105 and a secret scanner's hit are one finding.
 CWE_TOPIC = {"CWE-259": "CWE-798", "CWE-321": "CWE-798", "CWE-77": "CWE-78"}
-
-# Rules whose tool files them under a broader CWE than the problem they find.
-RULE_TOPIC = {"bandit:B506": "CWE-502"}  # yaml.load: bandit says "improper input validation" (20)
-
-# Our own semgrep rules carry a "why and how to fix" message; bandit's and ruff's are terser.
-TOOL_PREFERENCE = ("semgrep", "bandit", "ruff")
 
 
 def source_label(finding: Finding) -> str:
@@ -31,16 +27,13 @@ def source_label(finding: Finding) -> str:
 
 def merge_key(finding: Finding) -> tuple[str, int, str]:
     rule = f"{finding.tool}:{finding.rule_id}"
-    cwe = RULE_TOPIC.get(rule, finding.cwe)
+    cwe = rule_topic(finding.tool, finding.rule_id) or finding.cwe
     topic = CWE_TOPIC.get(cwe, cwe) if cwe else rule
     return (finding.path, finding.line, topic)
 
 
 def rank(finding: Finding) -> tuple[int, int, str, str]:
-    preference = (
-        TOOL_PREFERENCE.index(finding.tool) if finding.tool in TOOL_PREFERENCE else len(TOOL_PREFERENCE)
-    )
-    return (-SEVERITY_RANK[finding.severity], preference, finding.tool, finding.rule_id)
+    return (-SEVERITY_RANK[finding.severity], merge_preference(finding.tool), finding.tool, finding.rule_id)
 
 
 def merge_findings(findings: Iterable[Finding]) -> list[Finding]:

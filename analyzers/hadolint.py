@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
-from analyzers.batch import run_isolating
+from analyzers.base import Finding, PathMap, RuleDoc, Severity
 from analyzers.limits import ResourceLimits
-from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
 from analyzers.shellcheck import WIKI as SHELLCHECK_WIKI
 from analyzers.shellcheck import cwe_for as shellcheck_cwe
+from analyzers.shellcheck import rule_doc as shellcheck_rule_doc
+from analyzers.tool import ToolAnalyzer
 
 TOOL = "hadolint"
 _LEVELS: dict[str, Severity] = {"error": "error", "warning": "warning", "info": "note", "style": "note"}
@@ -24,6 +25,12 @@ OWN_CONFIG = b"ignored: []\n"
 CWE_BY_CODE: dict[str, str] = {
     "DL3002": "CWE-250",  # the container's last USER is root
     "DL3004": "CWE-250",  # sudo inside the build
+}
+WHY: dict[str, str] = {
+    "DL3002": "The container runs as root, so a compromise of its process is a compromise of root "
+    "in the container (and a step closer to the host). Switch to an unprivileged USER at the end.",
+    "DL3004": "sudo in a build has unpredictable TTY and signal behaviour and hides that the step "
+    "runs as root. Run such steps as root explicitly (USER root) and switch back afterwards.",
 }
 
 
@@ -79,10 +86,27 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Findin
     return findings
 
 
-class HadolintAnalyzer:
+def rule_doc(code: str) -> RuleDoc | None:
+    """hadolint's own rules (DL) on its wiki; the ShellCheck checks it runs on RUN lines (SC)."""
+    if code.startswith("SC"):
+        return shellcheck_rule_doc(code)
+    if not re.fullmatch(r"DL\d{4}", code):
+        return None
+    cwe = CWE_BY_CODE.get(code)
+    why = WHY.get(code)
+    return RuleDoc(
+        title=f"hadolint {code}", why=why, cwe=cwe, help_url=HADOLINT_WIKI + code, security=bool(cwe)
+    )
+
+
+class HadolintAnalyzer(ToolAnalyzer):
     """Runs ``hadolint`` with the bot's own (empty) configuration, never the repository's."""
 
     name = TOOL
+    binary = "hadolint"
+    information_uri = "https://github.com/hadolint/hadolint"
+    stdin = OWN_CONFIG
+    ok_codes = (0,)  # --no-fail: findings are not a failure, so any non-zero exit means it broke
 
     def __init__(
         self,
@@ -91,9 +115,8 @@ class HadolintAnalyzer:
         executable: str | None = None,
         limits: ResourceLimits | None = None,
     ) -> None:
+        super().__init__(limits=limits, executable=executable)
         self.honor_pragmas = honor_pragmas
-        self.executable = executable
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return is_dockerfile(path)
@@ -102,44 +125,17 @@ class HadolintAnalyzer:
         return f"config={OWN_CONFIG.decode().strip()};pragmas={self.honor_pragmas}"
 
     def command(self, exe: str, paths: Sequence[str]) -> list[str]:
-        # --no-fail: findings are not a failure, so any non-zero exit means hadolint broke.
         argv = [exe, "--config", "/dev/stdin", "--format", "json", "--no-fail", "--no-color"]
         if not self.honor_pragmas:
             argv.append("--disable-ignore-pragma")
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
-    async def version(self) -> str | None:
-        exe = self.executable or find_tool("hadolint")
-        return await tool_version([exe, "--version"]) if exe else None
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return self.command(exe, files)
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        exe = self.executable or find_tool("hadolint")
-        if exe is None:
-            return AnalyzerResult(
-                tool=TOOL, error="hadolint is not installed (not beside python, not on PATH)"
-            )
-        version = await self.version()
-        files = checkable_files(root, paths)
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=version)
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
+        return parse_output(report, root, files)
 
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            result = await run_bounded(
-                self.command(exe, batch),
-                cwd=root,
-                timeout=budget,
-                env=minimal_env(),
-                stdin=OWN_CONFIG,
-                limits=self.limits.with_cpu_at_most(budget),
-            )
-            return result_from_report(
-                TOOL,
-                version,
-                result,
-                budget,
-                lambda out: parse_output(out, root, batch),
-                ok_codes=(0,),
-                needs_report=True,
-            )
-
-        return await run_isolating(TOOL, files, once, timeout=timeout)
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        return rule_doc(rule_id)

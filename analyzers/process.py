@@ -12,7 +12,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,3 +278,36 @@ def package_version(distribution: str) -> str | None:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def run_small(argv: Sequence[str], *, timeout: float, max_output: int = 1024 * 1024) -> bytes | None:
+    """The stdout of a short run of one of the bot's own tools (e.g. ``ruff rule F401``), or None.
+
+    Synchronous, for the rare lookups of a rule's documentation outside a review (``/explain``,
+    SARIF): killed at ``timeout``, at most ``max_output`` bytes read, no stderr kept, the minimal
+    environment, a neutral working directory. None when it fails or says more than the limit.
+    """
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=minimal_env(),
+            cwd=tempfile.gettempdir(),
+            start_new_session=True,
+        )
+    except OSError:
+        return None
+    timer = threading.Timer(timeout, proc.kill)  # ends the read below when the tool hangs
+    timer.start()
+    try:
+        out = proc.stdout.read(max_output + 1) if proc.stdout is not None else b""
+        if len(out) > max_output:
+            proc.kill()
+        returncode = proc.wait()
+    finally:
+        timer.cancel()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    return out if returncode == 0 and len(out) <= max_output else None

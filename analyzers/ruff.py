@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
-from analyzers.batch import run_isolating
+from analyzers.base import Finding, PathMap, RuleDoc, Severity
 from analyzers.limits import ResourceLimits
-from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
+from analyzers.process import find_tool, run_small
+from analyzers.tool import ToolAnalyzer
 
 TOOL = "ruff"
 # Rules that point at bugs, not at style: a review bot that nags about formatting gets muted.
@@ -38,6 +39,9 @@ ERROR_PREFIXES = ("E9", "PLE")
 # so "could not read" is reported as a warning, not as broken code.
 UNREADABLE = "E902"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+RULES_PAGE = "https://docs.astral.sh/ruff/rules/"
+_CODE = re.compile(r"[A-Z]{1,8}[0-9]{1,5}")
+MAX_DOC_CHARS = 8000  # ruff's explanation of a rule, as SARIF help: a page, not a book
 
 
 def severity_for(code: str | None) -> Severity:
@@ -157,10 +161,49 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Findin
     return findings
 
 
-class RuffAnalyzer:
+def _section(markdown: str, heading: str) -> str | None:
+    """The first paragraph under ``## heading`` of ruff's explanation, its lines joined."""
+    match = re.search(rf"^## {re.escape(heading)}[ \t]*\n(.+?)(?:\n[ \t]*\n|\n## |\Z)", markdown, re.M | re.S)
+    return " ".join(match.group(1).split()) if match else None
+
+
+@functools.lru_cache(maxsize=512)
+def rule_doc(code: str) -> RuleDoc:
+    """The rule's documentation from the installed ruff itself (``ruff rule CODE``), once per process."""
+    if code in ("invalid-syntax", "syntax-error"):
+        return RuleDoc(title="The file is not valid Python", help_url=RULES_PAGE)
+    fallback = RuleDoc(title=f"ruff rule {code}", help_url=RULES_PAGE)
+    exe = find_tool("ruff")
+    if exe is None or not _CODE.fullmatch(code):  # only a rule code ever becomes an argument
+        return fallback
+    out = run_small([exe, "rule", code, "--output-format", "json"], timeout=10)
+    if out is None:
+        return fallback
+    try:
+        data = json.loads(out.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return fallback
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return fallback
+    explanation = str(data.get("explanation") or "")
+    return RuleDoc(
+        title=_section(explanation, "What it does") or data["name"].replace("-", " ").capitalize(),
+        why=_section(explanation, "Why is this bad?"),
+        help_url=RULES_PAGE + data["name"],
+        markdown=explanation[:MAX_DOC_CHARS] or None,
+    )
+
+
+class RuffAnalyzer(ToolAnalyzer):
     """Runs ``ruff check`` isolated from the reviewed repository's configuration."""
 
     name = TOOL
+    binary = "ruff"
+    information_uri = "https://docs.astral.sh/ruff/"
+    docs_url = RULES_PAGE
+    merge_preference = 2
+    ok_codes = (0, 1)  # 1: issues found
+    needs_report = False
 
     def __init__(
         self,
@@ -172,12 +215,11 @@ class RuffAnalyzer:
         executable: str | None = None,
         limits: ResourceLimits | None = None,
     ) -> None:
+        super().__init__(limits=limits, executable=executable)
         self.select = tuple(select)
         self.ignore = tuple(ignore)
         self.target_version = target_version
         self.honor_noqa = honor_noqa
-        self.executable = executable
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.endswith((".py", ".pyi"))
@@ -199,29 +241,12 @@ class RuffAnalyzer:
             argv.append("--ignore-noqa")
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
-    async def version(self) -> str | None:
-        exe = self.executable or find_tool("ruff")
-        return await tool_version([exe, "--version"]) if exe else None
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return self.command(exe, files)
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        exe = self.executable or find_tool("ruff")
-        if exe is None:
-            return AnalyzerResult(tool=TOOL, error="ruff is not installed (not beside python, not on PATH)")
-        files = checkable_files(root, paths)
-        version = await self.version()
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=version)
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
+        return parse_output(report, root, files)
 
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            result = await run_bounded(
-                self.command(exe, batch),
-                cwd=root,
-                timeout=budget,
-                env=minimal_env(),
-                limits=self.limits.with_cpu_at_most(budget),
-            )
-            return result_from_report(
-                TOOL, version, result, budget, lambda out: parse_output(out, root, batch), ok_codes=(0, 1)
-            )
-
-        return await run_isolating(TOOL, files, once, timeout=timeout)
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        return rule_doc(rule_id)

@@ -7,8 +7,6 @@ even that is left out of the findings: a finding says which kind of secret sits 
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import json
 import re
 import sys
@@ -16,13 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
-from analyzers.batch import run_isolating
+from analyzers.base import Finding, PathMap, RuleDoc, Severity
 from analyzers.limits import ResourceLimits
-from analyzers.process import minimal_env, package_version, run_bounded
+from analyzers.tool import ToolAnalyzer
 
 TOOL = "detect-secrets"
 CWE = "CWE-798"
+DOCS = "https://github.com/Yelp/detect-secrets"
 # Plugins left out, to keep false positives low:
 #   Base64HighEntropyString, HexHighEntropyString  any random-looking string (hashes, lockfile
 #       integrity sums, test data, UUIDs) fires: a bot that cries wolf on every PR gets muted,
@@ -96,14 +94,17 @@ _WHAT: dict[str, str] = {
 }
 
 
+ADVICE = (
+    "Anyone who can read the repository can use it, and it stays in the git history even after "
+    "the line is removed: revoke or rotate it now, then load it at run time from a secret store "
+    "or an environment variable (in GitHub Actions, `secrets.*`). If it is a placeholder, make "
+    "that obvious (e.g. contain EXAMPLE)."
+)
+
+
 def message_for(secret_type: str) -> str:
     what = _WHAT.get(secret_type) or f"This looks like a real credential ({secret_type})"
-    return (
-        f"{what}. Anyone who can read the repository can use it, and it stays in the git "
-        "history even after the line is removed: revoke or rotate it now, then load it at run "
-        "time from a secret store or an environment variable (in GitHub Actions, `secrets.*`). "
-        "If it is a placeholder, make that obvious (e.g. contain EXAMPLE)."
-    )
+    return f"{what}. {ADVICE}"
 
 
 def to_finding(item: dict[str, Any], rel: str) -> Finding:
@@ -144,12 +145,31 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Findin
     return findings
 
 
-class SecretsAnalyzer:
+def rule_doc(rule_id: str) -> RuleDoc:
+    """Every kind of secret is one problem: a credential anyone with the repository can use."""
+    kind = rule_id.replace("-", " ")
+    return RuleDoc(
+        title=f"Committed credential ({kind})",
+        why=ADVICE,
+        cwe=CWE,
+        help_url=DOCS,
+        security=True,
+    )
+
+
+class SecretsAnalyzer(ToolAnalyzer):
     """Runs ``detect-secrets scan`` on the changed files, offline, with a chosen set of plugins."""
 
     name = TOOL
+    aliases = ("secrets",)  # the friendlier name people will type
+    module = "detect_secrets"
+    distribution = "detect-secrets"
+    information_uri = DOCS
+    docs_url = DOCS
     # Generated, vendored, minified and lock files are still read: a key in them is still leaked.
     scans_skipped_files = True
+    # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
+    quote_stderr = False
 
     def __init__(
         self,
@@ -159,10 +179,10 @@ class SecretsAnalyzer:
         honor_allowlist: bool = True,
         limits: ResourceLimits | None = None,
     ) -> None:
+        super().__init__(limits=limits)
         self.disabled_plugins = tuple(disabled_plugins)
         self.exclude_secrets = exclude_secrets
         self.honor_allowlist = honor_allowlist
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return not PurePosixPath(path).name.lower().endswith(BINARY_SUFFIXES)
@@ -188,37 +208,14 @@ class SecretsAnalyzer:
             argv += ["--disable-filter", "detect_secrets.filters.allowlist.is_line_allowlisted"]
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
-    async def version(self) -> str | None:
-        return package_version("detect-secrets")
-
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        if importlib.util.find_spec("detect_secrets") is None:
-            return AnalyzerResult(tool=TOOL, error="detect-secrets is not installed in the bot's environment")
-        version = await self.version()
-        files = checkable_files(root, paths)
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=version)
-
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            result = await run_bounded(
-                self.command(batch),
-                cwd=root,
-                timeout=budget,
-                env=minimal_env(),
-                limits=self.limits.with_cpu_at_most(budget),
-            )
-            # Its stderr is left out on purpose: a traceback may quote the line holding a secret.
-            return result_from_report(
-                TOOL,
-                version,
-                result,
-                budget,
-                lambda out: parse_output(out, root, batch),
-                ok_codes=(0,),
-                needs_report=True,
-                quote_stderr=False,
-            )
-
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
         # One file that crashes detect-secrets (deep YAML: RecursionError) must not hide the
-        # secrets in all the others: the batch is retried without it.
-        return await run_isolating(TOOL, files, once, timeout=timeout)
+        # secrets in all the others: the template retries the batch without it.
+        return self.command(files)
+
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
+        return parse_output(report, root, files)
+
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        return rule_doc(rule_id)

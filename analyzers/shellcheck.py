@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
-from analyzers.batch import run_isolating
+from analyzers.base import Finding, PathMap, RuleDoc, Severity, checkable_files
 from analyzers.limits import ResourceLimits
-from analyzers.process import find_tool, minimal_env, run_bounded, tool_version
+from analyzers.process import ProcResult, tool_version
+from analyzers.tool import ToolAnalyzer
 
 TOOL = "shellcheck"
 SUFFIXES = (".sh", ".bash", ".ksh", ".bats")
@@ -32,6 +32,14 @@ CWE_BY_CODE: dict[str, str] = {
     "SC2294": "CWE-78",  # eval on an array re-parses its elements as shell code
 }
 WIKI = "https://www.shellcheck.net/wiki/"
+WHY_BY_CWE: dict[str, str] = {
+    "CWE-88": "An unquoted expansion is split into words and glob-expanded, so data (a file name, "
+    'user input) can become extra arguments or options of the command. Quote it: "$var", '
+    '"$@", "${array[@]}".',
+    "CWE-78": "eval re-parses its arguments as shell code, so data in them runs as commands. "
+    'Run the command directly ("${array[@]}") instead of through eval.',
+}
+_CODE = re.compile(r"SC\d{4}")
 
 
 def has_shell_shebang(path: Path) -> bool:
@@ -133,10 +141,24 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Findin
     return findings
 
 
-class ShellcheckAnalyzer:
+def rule_doc(code: str) -> RuleDoc | None:
+    """ShellCheck documents every check on its wiki; the ones that are security problems say why."""
+    if not _CODE.fullmatch(code):
+        return None
+    cwe = cwe_for(code)
+    why = WHY_BY_CWE.get(cwe) if cwe else None
+    return RuleDoc(
+        title=f"ShellCheck {code}", why=why, cwe=cwe, help_url=WIKI + code, security=cwe is not None
+    )
+
+
+class ShellcheckAnalyzer(ToolAnalyzer):
     """Runs ``shellcheck`` without any .shellcheckrc and without following sourced files."""
 
     name = TOOL
+    binary = "shellcheck"
+    information_uri = "https://www.shellcheck.net/"
+    ok_codes = (0, 1, 2)  # 1: issues found; 2: some files could not be read (the rest are reported)
 
     def __init__(
         self,
@@ -145,12 +167,11 @@ class ShellcheckAnalyzer:
         executable: str | None = None,
         limits: ResourceLimits | None = None,
     ) -> None:
+        super().__init__(limits=limits, executable=executable)
         self.exclude = tuple(exclude)
-        self.executable = executable
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
-        # Without a suffix a file may still be a script (bin/deploy); run() reads its shebang.
+        # Without a suffix a file may still be a script (bin/deploy); targets() reads its shebang.
         name = PurePosixPath(path).name
         return name.endswith(SUFFIXES) or ("." not in name and bool(name))
 
@@ -171,45 +192,25 @@ class ShellcheckAnalyzer:
         return [p for p in files if p.endswith(SUFFIXES) or has_shell_shebang(root / p)]
 
     async def version(self) -> str | None:
-        exe = self.executable or find_tool("shellcheck")
+        exe = self.program()
         return (
             await tool_version([exe, "--version"], pattern=rb"version:\s*(\d+\.\d+\.\d+\S*)") if exe else None
         )
 
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        exe = self.executable or find_tool("shellcheck")
-        if exe is None:
-            return AnalyzerResult(
-                tool=TOOL, error="shellcheck is not installed (not beside python, not on PATH)"
-            )
-        version = await self.version()
-        files = self.scripts(root, paths)
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=version)
+    def targets(self, root: Path, paths: Sequence[str]) -> tuple[list[str], list[str]]:
+        return self.scripts(root, paths), []
 
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            result = await run_bounded(
-                self.command(exe, batch),
-                cwd=root,
-                timeout=budget,
-                env=minimal_env(),
-                limits=self.limits.with_cpu_at_most(budget),
-            )
-            # 1: issues found; 2: some files could not be read (the others are still in the report).
-            notices = (
-                [f"shellcheck could not check every file: {result.stderr_tail()}"]
-                if result.returncode == 2
-                else []
-            )
-            return result_from_report(
-                TOOL,
-                version,
-                result,
-                budget,
-                lambda out: parse_output(out, root, batch),
-                notices=notices,
-                ok_codes=(0, 1, 2),
-                needs_report=True,
-            )
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return self.command(exe, files)
 
-        return await run_isolating(TOOL, files, once, timeout=timeout)
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
+        return parse_output(report, root, files)
+
+    def run_notices(self, run: ProcResult) -> list[str]:
+        if run.returncode == 2:
+            return [f"shellcheck could not check every file: {run.stderr_tail()}"]
+        return []
+
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        return rule_doc(rule_id)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analyzers.base import AnalyzerResult, Finding, PathMap, Severity, checkable_files, result_from_report
-from analyzers.batch import run_isolating
+from analyzers.base import Finding, PathMap, RuleDoc, Severity, checkable_files
 from analyzers.limits import ResourceLimits
-from analyzers.process import minimal_env, package_version, run_bounded
+from analyzers.process import ProcResult
+from analyzers.tool import ToolAnalyzer
 
 TOOL = "yamllint"
 # Given with -d, which yamllint prefers over any .yamllint in the working directory (the
@@ -33,7 +31,15 @@ CONFIG = (
     "forbid-unused-anchors: false}"
     "}}"
 )
-RULES_URL = "https://yamllint.readthedocs.io/en/stable/rules.html#module-yamllint.rules."
+DOCS = "https://yamllint.readthedocs.io/en/stable/rules.html"
+RULES_URL = DOCS + "#module-yamllint.rules."
+TITLES: dict[str, str] = {
+    "syntax": "YAML syntax error",
+    "key-duplicates": "Duplicated mapping key",
+    "truthy": "Ambiguous boolean value (yes/no/on/off)",
+    "octal-values": "Implicit octal number",
+    "anchors": "Alias to an undeclared or duplicated anchor",
+}
 # yamllint's messages say what, not why: the review comment adds why it matters and the fix.
 WHY: dict[str, str] = {
     "syntax": "the file is not valid YAML, so whatever reads it fails or reads something else",
@@ -93,14 +99,27 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> list[Findin
     return findings
 
 
-class YamllintAnalyzer:
+def rule_doc(rule: str) -> RuleDoc | None:
+    """The rules the bot runs (and yamllint's syntax pseudo-rule), each with why it matters."""
+    if rule not in WHY:
+        return None
+    page = RULES_URL + rule.replace("-", "_") if rule != "syntax" else DOCS
+    return RuleDoc(title=TITLES[rule], why=WHY[rule], help_url=page)
+
+
+class YamllintAnalyzer(ToolAnalyzer):
     """Runs yamllint (the installed module, isolated) with the configuration above."""
 
     name = TOOL
+    module = "yamllint"
+    information_uri = "https://yamllint.readthedocs.io/"
+    docs_url = DOCS
+    ok_codes = (0, 1)  # 1: errors found (2 would be warnings found under --strict, not used here)
+    needs_report = False
 
     def __init__(self, *, config: str = CONFIG, limits: ResourceLimits | None = None) -> None:
+        super().__init__(limits=limits)
         self.config = config
-        self.limits = limits or ResourceLimits()
 
     def handles(self, path: str) -> bool:
         return path.endswith((".yml", ".yaml"))
@@ -114,40 +133,22 @@ class YamllintAnalyzer:
         argv = [sys.executable, "-I", "-m", "yamllint", "-f", "parsable", "-d", self.config]
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
-    async def version(self) -> str | None:
-        return package_version("yamllint")
-
-    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
-        if importlib.util.find_spec("yamllint") is None:
-            return AnalyzerResult(tool=TOOL, error="yamllint is not installed in the bot's environment")
-        version = await self.version()
+    def targets(self, root: Path, paths: Sequence[str]) -> tuple[list[str], list[str]]:
         files = checkable_files(root, paths)
         # The report is one line per problem: a newline in a file name would break it apart.
         notices = [f"yamllint skipped {p!r}: a newline in the file name" for p in files if "\n" in p]
-        files = [p for p in files if "\n" not in p]
-        if not files:
-            return AnalyzerResult(tool=TOOL, version=version, notices=notices)
+        return [p for p in files if "\n" not in p], notices
 
-        async def once(batch: list[str], budget: float) -> AnalyzerResult:
-            result = await run_bounded(
-                self.command(batch),
-                cwd=root,
-                timeout=budget,
-                env=minimal_env(),
-                limits=self.limits.with_cpu_at_most(budget),
-            )
-            # Exit 1 means "errors found"; 2 would be "warnings found" under --strict, not used here.
-            # Python exits 1 on an uncaught exception too: a traceback makes it a crash.
-            crashed = b"Traceback (most recent call last)" in result.stderr
-            return result_from_report(
-                TOOL,
-                version,
-                result,
-                budget,
-                lambda out: parse_output(out, root, batch),
-                ok_codes=(0,) if crashed else (0, 1),
-            )
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return self.command(files)
 
-        result = await run_isolating(TOOL, files, once, timeout=timeout)
-        result.notices[:0] = notices
-        return result
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
+        return parse_output(report, root, files)
+
+    def codes_for(self, run: ProcResult) -> tuple[int, ...] | None:
+        # Python exits 1 on an uncaught exception too: a traceback makes it a crash.
+        return (0,) if b"Traceback (most recent call last)" in run.stderr else self.ok_codes
+
+    @classmethod
+    def rule_doc(cls, rule_id: str) -> RuleDoc | None:
+        return rule_doc(rule_id) or super().rule_doc(rule_id)

@@ -6,7 +6,7 @@ Starts the local OpenAI-compatible server the `llm` tests use (tests/llm_server.
 with SmolLM2-135M-Instruct, on 127.0.0.1, one generation thread) and builds three throwaway git
 repositories whose `feature` branch adds or modifies 1, 10 and 50 files (Python and JavaScript,
 made by repeating bench_analyzers.py's function templates, with real problems in every third
-file). For each it times `bot.pipeline.analyze.review_local(repo, base="main")` without agents (median of
+file). For each it times `bot.pipeline.local.review_local(repo, base="main")` without agents (median of
 --runs) and with them (median of --agent-runs, rounds over the three sizes while the --budget
 lasts), the dialogue alone inside that review (bot.pipeline.analyze.discuss_outcome), and prints its share
 of the review's time, the prompt/completion tokens the server reported, and whether the
@@ -34,10 +34,11 @@ from pathlib import Path
 import openai
 from bench_analyzers import JS_BAD, JS_FUNC, JS_HEAD, PY_BAD, PY_FUNC, PY_HEAD
 
-import bot.pipeline.analyze
+import bot.pipeline.run
 from bot.agents.config import AgentConfig, load_agent_config
 from bot.agents.team import DEFAULT_BREAKER
-from bot.pipeline.analyze import ReviewOutcome, review_local
+from bot.pipeline.analyze import ReviewOutcome
+from bot.pipeline.local import review_local
 
 from rawtools import git, median
 
@@ -95,11 +96,11 @@ def write(repo: Path, path: str, text: str) -> None:
 # The reviews.
 
 _dialogue_seconds: list[float] = []
-_discuss_outcome = bot.pipeline.analyze.discuss_outcome
+_discuss_outcome = bot.pipeline.run.discuss_outcome
 
 
 async def timed_discuss_outcome(*args, **kwargs):
-    """bot.pipeline.analyze.discuss_outcome, timed: review_local calls it by its module-global name."""
+    """bot.pipeline.analyze.discuss_outcome, timed: run_review calls it by its module-global name."""
     started = time.perf_counter()
     try:
         return await _discuss_outcome(*args, **kwargs)
@@ -171,7 +172,7 @@ def main() -> int:
 
     import bot.agents.dialogue  # autogen's imports (0.6 s) outside the timings, as in the long-running App
 
-    bot.pipeline.analyze.discuss_outcome = timed_discuss_outcome
+    bot.pipeline.run.discuss_outcome = timed_discuss_outcome
     tmp = Path(tempfile.mkdtemp(prefix="bench-agents-"))
     began = time.monotonic()
     try:
@@ -241,7 +242,7 @@ def main() -> int:
             if args.keep:
                 print(f"repositories and the server log kept in {tmp}")
     finally:
-        bot.pipeline.analyze.discuss_outcome = _discuss_outcome
+        bot.pipeline.run.discuss_outcome = _discuss_outcome
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -34,10 +34,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import bot.pipeline.analyze
+import bot.pipeline.run
 from analyzers.cache import AnalysisCache, MemoryCache
 from bot.config import ReviewSettings
-from bot.pipeline.analyze import ReviewOutcome, review_local
+from bot.pipeline.analyze import ReviewOutcome
+from bot.pipeline.local import review_local
 from bot.pipeline.policy import build_analyzers
 
 from rawtools import git, median, raw_alone, raw_at_once, raw_commands, repeat
@@ -556,7 +557,7 @@ def push_one_file(repo: Path, feature_sha: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The bot: bot.pipeline.analyze.review_local with a cache, timing its analyze_changes step too.
+# The bot: bot.pipeline.local.review_local with a cache, timing its analyze_changes step too.
 
 
 @dataclass
@@ -570,7 +571,7 @@ async def bot_review(
     repo: Path, cache: AnalysisCache | None, base: str = "main", head: str = "feature"
 ) -> BotRun:
     analyze_times: list[float] = []
-    real_analyze = bot.pipeline.analyze.analyze_changes
+    real_analyze = bot.pipeline.run.analyze_changes
 
     async def timed_analyze(*args: Any, **kwargs: Any) -> ReviewOutcome:
         started = time.perf_counter()
@@ -579,13 +580,13 @@ async def bot_review(
         finally:
             analyze_times.append(time.perf_counter() - started)
 
-    bot.pipeline.analyze.analyze_changes = timed_analyze  # review_local looks it up in its module
+    bot.pipeline.run.analyze_changes = timed_analyze  # run_review looks it up in its module
     try:
         started = time.perf_counter()
         outcome = await review_local(repo, base=base, head=head, settings=ReviewSettings(), cache=cache)
         total = time.perf_counter() - started
     finally:
-        bot.pipeline.analyze.analyze_changes = real_analyze
+        bot.pipeline.run.analyze_changes = real_analyze
     return BotRun(total, sum(analyze_times), outcome)
 
 

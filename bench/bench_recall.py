@@ -6,7 +6,7 @@ Run by hand:  .venv/bin/python bench/bench_recall.py [--corpus tests/corpus_outs
 Every case of tests/corpus_outside (README there: sources, licences, the split fixed by a hash
 of the case name) is built into throwaway git repositories (a base commit with the cases'
 ``before/`` trees, a head commit with their ``after/`` trees) and reviewed by the bot's own
-path, ``bot.pipeline.analyze.review_local``, with the default settings, exactly as ``review-bot review``
+path, ``bot.pipeline.local.review_local``, with the default settings, exactly as ``review-bot review``
 would. Cases are reviewed 40 at a time, each under its own directory; findings are per file,
 so this only saves process start-ups. Prints, per language and in all:
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import pathspec
+
 from analyzers.safe_yaml import YamlLimitError, load_bounded
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -17,6 +19,58 @@ MAX_WEBHOOK_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
 
 class ConfigError(Exception):
     """The configuration is wrong; the message says where and how."""
+
+
+@dataclass(frozen=True)
+class PathRules:
+    """Rule settings by path (``paths:``): gitignore-style globs, each with the rules ignored in
+    the files it matches ("B101" or "bandit:B101"); every matching glob applies."""
+
+    entries: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def merged(self, other: PathRules) -> PathRules:
+        """These entries and ``other``'s; an entry of ``other`` for the same glob replaces ours."""
+        combined = dict(self.entries)
+        combined.update(other.entries)
+        return PathRules(tuple(combined.items()))
+
+    def __str__(self) -> str:  # /config shows it: globs that share a rule list on one line
+        grouped: dict[tuple[str, ...], list[str]] = {}
+        for glob, rules in self.entries:
+            grouped.setdefault(rules, []).append(glob)
+        return (
+            "; ".join(
+                f"{', '.join(globs)}: ignore {', '.join(rules) or 'nothing'}"
+                for rules, globs in grouped.items()
+            )
+            or "(none)"
+        )
+
+
+# Where tests live, in the common layouts of the languages reviewed (gitignore-style: a glob
+# without a slash matches at any depth, "tests/" any directory of that name).
+TEST_PATHS: tuple[str, ...] = (
+    "tests/", "test/", "testing/", "__tests__/", "conftest.py", "test_*.py", "*_test.py", "*_test.go",
+    "*.test.*", "*.spec.*",
+)  # fmt: skip
+# Rules about code that runs in production, not in a test: asserts are how tests check
+# (B101, ruff B011); fixtures hold made-up passwords, keys and tokens (B105-B107, the secret
+# scanner's guesses; its provider-specific detectors stay on: a real AWS key in a test is
+# still leaked); tests write to /tmp (B108), draw random data (B311), call local servers
+# without a timeout (B113), round-trip pickles (B301, B403) and render templates that no
+# browser sees (B701, autoescape off).
+TEST_ONLY_RULES: tuple[str, ...] = (
+    "bandit:B101", "bandit:B105", "bandit:B106", "bandit:B107", "bandit:B108", "bandit:B113",
+    "bandit:B301", "bandit:B311", "bandit:B403", "bandit:B701", "ruff:B011",
+    "detect-secrets:secret-keyword", "detect-secrets:basic-auth-credentials",
+    "detect-secrets:json-web-token",
+)  # fmt: skip
+# bandit's notes on any use of subprocess: B404 (the import), B603 (a call without a shell: the
+# safe form, which is what a fix of os.system/shell=True looks like), B607 (a program found on
+# PATH). None is a problem by itself; the shell forms (B602, B605) stay, and semgrep's taint
+# rules follow request data into a command.
+NOT_BY_DEFAULT: tuple[str, ...] = ("bandit:B404", "bandit:B603", "bandit:B607")
+DEFAULT_PATH_RULES = PathRules((("*.py", NOT_BY_DEFAULT), *((glob, TEST_ONLY_RULES) for glob in TEST_PATHS)))
 
 
 @dataclass(frozen=True)
@@ -37,10 +91,12 @@ class ReviewSettings:
     filter_mode: str = "added"
     # Policy a repository may change in .github/review-bot.yml (bot/pipeline/repo_config.py):
     disabled_analyzers: tuple[str, ...] = ()
-    comment_on: str = "note"  # least severity that becomes an inline comment
+    # Least severity that becomes an inline comment; notes go to the check run and the summary.
+    comment_on: str = "warning"
     include: tuple[str, ...] = ()  # gitignore-style globs; empty means every file
     exclude: tuple[str, ...] = ()
     ignore_rules: tuple[str, ...] = ()  # "B101" or "bandit:B101"
+    paths: PathRules = DEFAULT_PATH_RULES  # rules ignored by path; a repository's entries add to these
     semgrep_rules: tuple[str, ...] = ()  # extra rule files kept in the repository
     skip_generated: bool = True  # vendored, generated, minified and lock files
     commands_per_minute: int = 3  # costly slash-commands (/review, /ask) per PR per minute
@@ -56,15 +112,15 @@ class Settings:
     app_id: str | None = None
     private_key: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
-    state_secret: str | None = field(
-        default=None, repr=False
-    )  # keys the PR state's MAC (pr_state.py)
+    state_secret: str | None = field(default=None, repr=False)  # keys the PR state's MAC (pr_state.py)
     api_url: str = DEFAULT_API_URL
     redis_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all interfaces
     port: int = 8080
     workers: int = 2
+    metrics_port: int | None = None  # `review-bot worker` serves /health and /ready here (else on port)
+    shutdown_grace: float = 30.0  # SIGTERM: seconds running reviews get to finish before handed back
     mutation_interval: float = 1.0  # GitHub asks for a second between mutating calls
     job_attempts: int = 5
     job_retry_delay: float = 5.0  # first wait before a failed review runs again; doubles each time
@@ -101,6 +157,8 @@ class Settings:
         }
         if env.get("PORT"):
             values["port"] = _int("PORT", env["PORT"])
+        if env.get("METRICS_PORT"):
+            values["metrics_port"] = _int("METRICS_PORT", env["METRICS_PORT"])
         settings = cls(**values)
         config_path = env.get("REVIEW_BOT_CONFIG")
         if config_path:
@@ -129,6 +187,7 @@ class Settings:
                 "host": str,
                 "port": int,
                 "workers": int,
+                "shutdown_grace": float,
                 "max_connections": int,
                 "webhook_max_bodies": int,
                 "webhook_max_bytes": int,
@@ -155,6 +214,8 @@ class Settings:
         top.update(limits)
         review_types = {f.name: type(getattr(ReviewSettings(), f.name)) for f in fields(ReviewSettings)}
         review = _section(path, data, "review", review_types)
+        if "paths" in review:  # added to the built-in entries (or replacing one for the same glob)
+            review["paths"] = self.review.paths.merged(review["paths"])
         check_review_choices(review, f"{path}: review.")
         return replace(self, **top, review=replace(self.review, **review))
 
@@ -184,6 +245,8 @@ def _section(path: Path, data: dict[str, Any], name: str, types: dict[str, type]
 
 def coerce(value: Any, expected: type, where: str) -> Any:
     """``value`` as the type a setting has, or a ConfigError saying where and what was expected."""
+    if expected is PathRules:
+        return parse_path_rules(value, where)
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if expected is tuple:
@@ -195,6 +258,46 @@ def coerce(value: Any, expected: type, where: str) -> Any:
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be {expected.__name__}, got {brief(value)}")
     return value
+
+
+MAX_PATH_GLOBS = 100
+MAX_GLOB_CHARS = 200
+PATH_KEYS = ("ignore_rules",)
+
+
+def parse_path_rules(value: Any, where: str) -> PathRules:
+    """``paths:`` as PathRules: a mapping of gitignore-style globs to their settings."""
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'{where} must map globs to settings, e.g. {{"tests/**": {{ignore_rules: [B101]}}}}'
+        )
+    if len(value) > MAX_PATH_GLOBS:
+        raise ConfigError(f"{where}: at most {MAX_PATH_GLOBS} globs")
+    entries = []
+    for glob, item in value.items():
+        if (
+            not isinstance(glob, str)
+            or not glob.strip()
+            or len(glob) > MAX_GLOB_CHARS
+            or not glob.isprintable()
+        ):
+            raise ConfigError(
+                f"{where}: {brief(glob)} is not a glob (a line of at most {MAX_GLOB_CHARS} characters)"
+            )
+        try:
+            pathspec.GitIgnoreSpec.from_lines([glob])
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: {brief(glob)} is not a valid glob: {brief(str(exc))}") from None
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}.{brief(glob)} must be a mapping, e.g. {{ignore_rules: [B101]}}")
+        for key in item:
+            if key not in PATH_KEYS:
+                raise ConfigError(
+                    f"{where}.{brief(glob)}: unknown key {brief(key)} (known: {', '.join(PATH_KEYS)})"
+                )
+        rules = coerce(item.get("ignore_rules", []), tuple, f"{where}.{brief(glob)}.ignore_rules")
+        entries.append((glob, rules))
+    return PathRules(tuple(entries))
 
 
 _BRIEF = reprlib.Repr()

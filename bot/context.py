@@ -10,17 +10,25 @@ from typing import Any
 
 import aiohttp
 from cachetools import TTLCache
+from redis.asyncio import Redis
 
 from analyzers.cache import AnalysisCache, MemoryCache
+from analyzers.cache_redis import TwoLevelCache
 from bot.agents.config import AgentConfig
 from bot.config import Settings
 from bot.events import EventChannel
 from bot.github.auth import InstallationTokens
 from bot.github.client import CircuitBreakers, GitHubClient, GitHubHTTPError, MutationThrottle, RetryPolicy
 from bot.github.pr_state import derive_state_key
-from bot.keyed_locks import KeyedLocks
+from bot.github.pull_request import PullRequest
+from bot.github.redis_throttle import RedisMutationThrottle
+from bot.github.redis_tokens import SharedInstallationTokens
+from bot.keyed_locks import KeyedLocks, PRLock
 from bot.metrics import Metrics
+from bot.once import InProcessOnce, Once, RedisOnce
 from bot.queue import ReviewQueue
+from bot.rate_windows import InProcessRateWindows, RateWindows, RedisRateWindows
+from bot.redis_locks import RedisPRLocks
 
 USER_AGENT = "autogen-review-bot"
 log = logging.getLogger(__name__)
@@ -40,11 +48,13 @@ class BotContext:
     metrics: Metrics = field(default_factory=Metrics)
     # Slash-commands (bot/commands/dispatch.py): commenters' permissions for a minute, per-PR rate windows,
     # comment ids already handled (a redelivered webhook runs nothing twice), per-PR state locks.
+    # The last three are shared through Redis when one is configured (build_context).
     permissions: TTLCache[Any, str] = field(default_factory=lambda: TTLCache(10_000, 60))
-    command_windows: TTLCache[Any, Any] = field(default_factory=lambda: TTLCache(10_000, 120))
-    handled_comments: TTLCache[Any, bool] = field(default_factory=lambda: TTLCache(100_000, 86_400))
+    command_windows: RateWindows = field(default_factory=InProcessRateWindows)
+    handled_comments: Once = field(default_factory=InProcessOnce)
     # Never a cache: an evicted lock may be held, and a second holder of "the" PR's lock would race.
-    state_locks: KeyedLocks = field(default_factory=KeyedLocks)
+    state_locks: PRLock = field(default_factory=KeyedLocks)
+    redis: Redis | None = None  # the shared store (REDIS_URL); None: everything in this process
     background: set[asyncio.Task[None]] = field(default_factory=set)
     # Signs the PR state markers; the same on every replica (bot/github/pr_state.py).
     state_key: bytes = field(default_factory=lambda: derive_state_key(None, None), repr=False)
@@ -88,6 +98,21 @@ class BotContext:
 
         return self.app_client.derive(token_provider=token, throttle_key=installation_id)
 
+    async def pull_request(
+        self, installation_id: int, owner: str, repo: str, number: int, gh: GitHubClient | None = None
+    ) -> PullRequest:
+        """The gateway for every call about one PR (bot/github/pull_request.py), acting as the
+        installation, with the bot's own login, the state key and the per-PR state locks."""
+        return PullRequest(
+            gh or self.installation_client(installation_id),
+            owner,
+            repo,
+            number,
+            state_key=self.state_key,
+            locks=self.state_locks,
+            own_login=await self.learn_own_login(),
+        )
+
 
 def build_context(
     settings: Settings,
@@ -96,25 +121,49 @@ def build_context(
     *,
     retry: RetryPolicy | None = None,
     agent_config: AgentConfig | None = None,
+    redis: Redis | None = None,
 ) -> BotContext:
+    """The context of one process. Without ``redis`` every role keeps its state in this process
+    (the embedded default); with it, pacing, tokens, the analysis cache, the PR-state locks,
+    handled comments and command rate windows are shared by every replica."""
+    throttle = (
+        MutationThrottle(settings.mutation_interval)
+        if redis is None
+        else RedisMutationThrottle(redis, settings.mutation_interval)
+    )
     app_client = GitHubClient(
         session,
         requester=USER_AGENT,
         base_url=settings.api_url,
-        throttle=MutationThrottle(settings.mutation_interval),
+        throttle=throttle,
         breaker=CircuitBreakers(
             failure_threshold=settings.breaker_failures, reset_timeout=settings.breaker_reset
         ),
         retry=retry or RetryPolicy(),
     )
-    tokens = InstallationTokens(app_client, settings.app_id or "", settings.private_key or "")
+    state_key = derive_state_key(settings.state_secret, settings.webhook_secret)
+    if redis is None:
+        return BotContext(
+            settings=settings,
+            session=session,
+            queue=queue,
+            app_client=app_client,
+            tokens=InstallationTokens(app_client, settings.app_id or "", settings.private_key or ""),
+            cache=MemoryCache(),
+            agent_config=agent_config,
+            state_key=state_key,
+        )
     return BotContext(
         settings=settings,
         session=session,
         queue=queue,
         app_client=app_client,
-        tokens=tokens,
-        cache=MemoryCache(),
+        tokens=SharedInstallationTokens(app_client, settings.app_id or "", settings.private_key or "", redis),
+        cache=TwoLevelCache(redis),
         agent_config=agent_config,
-        state_key=derive_state_key(settings.state_secret, settings.webhook_secret),
+        command_windows=RedisRateWindows(redis),
+        handled_comments=RedisOnce(redis, "comments"),
+        state_locks=RedisPRLocks(redis),
+        redis=redis,
+        state_key=state_key,
     )

@@ -1,7 +1,7 @@
 """A tiny in-process publish/subscribe channel for live review events.
 
-The agent dialogue publishes each message as it arrives; the CLI's ``--verbose`` and the
-WebSocket sessions subscribe to show it live. Topics are plain strings, by convention
+The agent dialogue publishes each message as it arrives; the CLI's ``--verbose`` subscribes
+to show it live. Topics are plain strings, by convention
 ``review:{owner}/{repo}#{number}@{sha}`` (see :func:`review_topic`).
 
 Publishing never blocks and never fails: each subscriber has its own bounded queue, and a
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 DEFAULT_QUEUE_SIZE = 256
 _END = object()  # queued to tell a subscriber the channel closed
@@ -46,7 +46,7 @@ class Subscription:
             self._closed = True
             self._channel._forget(self)
             raise StopAsyncIteration
-        return item
+        return cast(dict[str, Any], item)
 
     def __enter__(self) -> Subscription:
         return self

@@ -11,8 +11,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Hashable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class PRLock(Protocol):
+    """One lock per pull request, held around every read-modify-write of the PR's state.
+
+    ``hold(key)`` gives an async context manager entered once the caller holds ``key``'s lock and
+    leaving it on exit, whether the block ends, raises or is cancelled. It is not re-entrant: a
+    holder must not ask for the same key again. The key is ``(owner, repo, number)``, lower case.
+    In one process: :class:`KeyedLocks`. When replicas share work, a Redis lock (redis-py's
+    ``Lock`` with a timeout, so that a replica dying inside cannot block the PR for good) gives
+    the same method; nothing else of the lock is used.
+    """
+
+    def hold(self, key: Hashable) -> AbstractAsyncContextManager[None]: ...
 
 
 @dataclass
@@ -33,6 +48,13 @@ class KeyedLocks:
     def locked(self, key: Hashable) -> bool:
         entry = self._entries.get(key)
         return entry is not None and entry.lock.locked()
+
+    def waiters(self, key: Hashable) -> int:
+        """How many callers wait for ``key``'s lock (not counting its holder): for tests and metrics."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return 0
+        return entry.users - (1 if entry.lock.locked() else 0)
 
     @asynccontextmanager
     async def hold(self, key: Hashable) -> AsyncIterator[None]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import resource
 import signal
 from collections.abc import AsyncIterator
+from typing import Literal
 
 import aiohttp
 from aiohttp import web
@@ -17,11 +17,12 @@ from bot.agents.config import AgentConfig
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
 from bot.github.client import RetryPolicy
-from bot.queue import InProcessQueue, QueueFull, ReviewQueue
+from bot.queue import InProcessQueue, QueueFull, QueueUnavailable, ReviewQueue
+from bot.redis_client import connect, reachable
 from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
 from bot.webhook_intake import signature_matches as signature_matches
-from bot.worker import run_worker
-from handlers import comments, installation, ping, pull_request
+from bot.worker import WorkerPool
+from handlers import checks, comments, installation, ping, pull_request
 from handlers.errors import PayloadError
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ CONTEXT = web.AppKey("context", BotContext)
 RETRY = web.AppKey("retry", RetryPolicy)
 AGENT_CONFIG = web.AppKey("agent_config", AgentConfig)
 BUDGET = web.AppKey("body_budget", BodyBudget)
+WORKERS = web.AppKey("workers", int)  # how many review workers this process runs
+POOL = web.AppKey("pool", WorkerPool)
+
+Role = Literal["all", "receiver", "worker"]
 
 
 def problem(
@@ -79,6 +84,9 @@ async def webhook(request: web.Request) -> web.Response:
         return problem(400, str(exc))
     except QueueFull as exc:  # nothing was recorded: GitHub's redelivery of this id is taken later
         return problem(503, f"{exc}; redeliver later", retry_after=60)
+    except QueueUnavailable as exc:  # Redis is down (the queue or shared state): never 202-and-lose
+        log.warning("delivery %s (%s): %s", delivery_id, event_name, exc)
+        return problem(503, "the review queue is unavailable; redeliver later", retry_after=30)
     if event_name == "ping":
         return web.json_response({"msg": "pong"})
     return web.json_response({"accepted": delivery_id}, status=202)
@@ -88,33 +96,73 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def ready(request: web.Request) -> web.Response:
+    """200 when this process can do its job: Redis answers (if configured), the App's key is
+    loaded, its workers (if any) are running; else 503 with the reasons."""
+    app = request.app
+    settings = app[SETTINGS]
+    reasons = []
+    ctx = app.get(CONTEXT)
+    if ctx is None:
+        reasons.append("not started")
+    elif ctx.redis is not None and not await reachable(ctx.redis):
+        reasons.append("Redis is unreachable")
+    if not (settings.app_id and settings.private_key):
+        reasons.append("the App's private key is not loaded")
+    pool = app.get(POOL)
+    if app[WORKERS] and (pool is None or not pool.running()):
+        reasons.append("the review workers are not running")
+    if reasons:
+        return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
+    return web.json_response({"status": "ready"})
+
+
 async def metrics(request: web.Request) -> web.Response:
     body = request.app[CONTEXT].metrics.render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
 
 async def context_ctx(app: web.Application) -> AsyncIterator[None]:
-    """One ClientSession for the App's life, and the context built on it."""
+    """One ClientSession (and, with REDIS_URL, one Redis client) for the App's life, and the
+    context built on them."""
+    settings = app[SETTINGS]
+    redis = connect(settings.redis_url) if settings.redis_url else None
+    if QUEUE not in app:
+        from bot.queue.redis import RedisReviewQueue  # saq is imported only where it is used
+
+        assert redis is not None  # noqa: S101 - create_app sets a queue when there is no Redis
+        app[QUEUE] = RedisReviewQueue(redis)
     timeout = aiohttp.ClientTimeout(total=60, connect=10)
-    async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as session:
-        app[CONTEXT] = build_context(
-            app[SETTINGS], session, app[QUEUE], retry=app.get(RETRY), agent_config=app.get(AGENT_CONFIG)
-        )
-        yield
-        await app[CONTEXT].cancel_background()  # slash-command work still running
+    try:
+        async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as session:
+            app[CONTEXT] = build_context(
+                settings,
+                session,
+                app[QUEUE],
+                retry=app.get(RETRY),
+                agent_config=app.get(AGENT_CONFIG),
+                redis=redis,
+            )
+            yield
+            await app[CONTEXT].cancel_background()  # slash-command work still running
+    finally:
+        if redis is not None:
+            await redis.aclose()
 
 
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start the review workers with the app, cancel them on shutdown."""
-    ctx = app[CONTEXT]
-    tasks = [asyncio.create_task(run_worker(ctx, f"worker-{i}")) for i in range(ctx.settings.workers)]
+    """Start the review workers with the app; on shutdown stop them gracefully (WorkerPool.stop:
+    running reviews get the grace period, then are handed back) and close the queue."""
+    pool = WorkerPool(app[CONTEXT], app[WORKERS], app[SETTINGS].shutdown_grace)
+    app[POOL] = pool
+    pool.start()
     yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    close = getattr(app[QUEUE], "close", None)
+    await pool.stop()
+    queue = app[QUEUE]
+    aclose = getattr(queue, "aclose", None)
+    if aclose is not None:
+        await aclose()
+    close = getattr(queue, "close", None)
     if close is not None:
         close()
 
@@ -125,22 +173,37 @@ def create_app(
     queue: ReviewQueue | None = None,
     retry: RetryPolicy | None = None,
     agent_config: AgentConfig | None = None,
+    role: Role | None = None,
 ) -> web.Application:
-    """The App: POST /webhook, GET /health, and the workers behind them."""
+    """The App: POST /webhook, GET /health and /ready, and the workers behind them.
+
+    ``role`` (default: "all" without REDIS_URL, "receiver" with it): "all" receives and reviews
+    in this process (the embedded default); "receiver" only verifies, dedupes and enqueues into
+    Redis; "worker" runs ``settings.workers`` reviews from Redis and serves only /health and /ready.
+    """
+    role = role or ("receiver" if settings.redis_url else "all")
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
     app[SETTINGS] = settings
-    app[QUEUE] = queue if queue is not None else InProcessQueue()
+    app[WORKERS] = 0 if role == "receiver" else settings.workers
+    if queue is not None:
+        app[QUEUE] = queue
+    elif not settings.redis_url:
+        app[QUEUE] = InProcessQueue()
     app[BUDGET] = BodyBudget(settings.webhook_max_bodies, settings.webhook_max_bytes)
-    app[ROUTER] = routing.Router(pull_request.router, comments.router, installation.router, ping.router)
+    app[ROUTER] = routing.Router(
+        pull_request.router, checks.router, comments.router, installation.router, ping.router
+    )
     if retry is not None:
         app[RETRY] = retry
     if agent_config is not None:
         app[AGENT_CONFIG] = agent_config
     app.cleanup_ctx.append(context_ctx)
     app.cleanup_ctx.append(workers_ctx)
-    app.router.add_post("/webhook", webhook)
     app.router.add_get("/health", health)
-    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/ready", ready)
+    if role != "worker":
+        app.router.add_post("/webhook", webhook)
+        app.router.add_get("/metrics", metrics)
     return app
 
 

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 router = routing.Router()
 
 
-def start_commands(
+async def start_commands(
     event: sansio.Event,
     payload: IssueCommentEvent | ReviewCommentEvent,
     ctx: BotContext,
@@ -45,10 +45,10 @@ def start_commands(
         in_reply_to=comment.in_reply_to_id if kind == "pull" else None,
         comment=event.data["comment"],  # validated above: the fields commands read have their types
     )
-    seen = (kind, cc.comment_id)
-    if seen in ctx.handled_comments:  # a redelivered webhook runs nothing twice
+    # A redelivered webhook runs nothing twice, on any replica. With Redis down this raises
+    # StateUnavailable: the receiver answers 503 and GitHub can deliver the comment again.
+    if not await ctx.handled_comments.first(f"{kind}:{cc.comment_id}"):
         return
-    ctx.handled_comments[seen] = True
     where = f"{cc.owner}/{cc.repo}#{number}"
     log.info("%s: %s from %s", where, ", ".join("/" + c.name for c in commands), cc.author)
     ctx.spawn(run_commands(ctx, cc), name=f"commands {where} {kind}-{cc.comment_id}")
@@ -60,11 +60,11 @@ async def issue_comment_created(event: sansio.Event, ctx: BotContext) -> None:
     payload = parse(IssueCommentEvent, event.data)
     if payload.issue.pull_request is None:
         return
-    start_commands(event, payload, ctx, "issue", payload.issue.number)
+    await start_commands(event, payload, ctx, "issue", payload.issue.number)
 
 
 @router.register("pull_request_review_comment", action="created")
 async def review_comment_created(event: sansio.Event, ctx: BotContext) -> None:
     """Run the commands of a new review comment (a reply in a review thread, for /explain)."""
     payload = parse(ReviewCommentEvent, event.data)
-    start_commands(event, payload, ctx, "pull", payload.pull_request.number)
+    await start_commands(event, payload, ctx, "pull", payload.pull_request.number)

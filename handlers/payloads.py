@@ -138,6 +138,53 @@ class PingEvent(Model):
     hook: Hook | None = None
 
 
+class RefRepo(Model):
+    id: Id | None = None
+    name: str | None = None
+
+
+class PullRef(Model):
+    ref: Name
+    sha: Sha
+    repo: RefRepo | None = None
+
+
+class CheckPull(Model):
+    """A pull request as check_run / check_suite payloads list it (no clone URLs, no draft flag)."""
+
+    number: Id
+    head: PullRef
+    base: PullRef
+
+
+class CheckApp(Model):
+    id: Id | None = None
+
+
+class CheckTarget(Model):
+    """The check run or check suite a person asked to run again."""
+
+    head_sha: Sha
+    app: CheckApp | None = None
+    pull_requests: list[CheckPull] = []
+
+
+class CheckRunEvent(Model):
+    action: str
+    check_run: CheckTarget
+    repository: Repository
+    installation: Installation | None = None
+    sender: Account | None = None
+
+
+class CheckSuiteEvent(Model):
+    action: str
+    check_suite: CheckTarget
+    repository: Repository
+    installation: Installation | None = None
+    sender: Account | None = None
+
+
 M = TypeVar("M", bound=Model)
 
 

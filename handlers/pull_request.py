@@ -7,7 +7,7 @@ import logging
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
-from bot.queue import ReviewJob
+from bot.queue import Priority, ReviewJob
 from handlers.errors import PayloadError
 from handlers.payloads import PullRequestEvent, is_bot, parse
 
@@ -15,6 +15,15 @@ log = logging.getLogger(__name__)
 router = routing.Router()
 
 REVIEW_ACTIONS = ("opened", "reopened", "synchronize", "ready_for_review")
+
+
+def priority_of(payload: PullRequestEvent) -> Priority:
+    """Ready PRs go before pushes, pushes before drafts (a person's /review goes before all)."""
+    if payload.pull_request.draft:
+        return Priority.LOW
+    if payload.action == "synchronize":
+        return Priority.NORMAL
+    return Priority.HIGH
 
 
 def job_from_event(payload: PullRequestEvent, delivery_id: str | None) -> ReviewJob:
@@ -32,6 +41,7 @@ def job_from_event(payload: PullRequestEvent, delivery_id: str | None) -> Review
         clone_url=payload.repository.clone_url,
         delivery_id=delivery_id or "",
         head_clone_url=(head_repo.clone_url if head_repo else None) or "",
+        priority=priority_of(payload),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from tests.ghdouble import GitHubDouble
 from tests.ghdouble.keys import app_key_pair
 from tests.llm_server import llm_server  # noqa: F401 (the session fixture, for the llm-marked tests)
+from tests.redis_server import redis_server  # noqa: F401 (a real redis-server per test)
 from tests.scripted_github import ScriptedGitHub
 
 

@@ -1,5 +1,5 @@
 """Shared by tests/test_corpus.py and bench/bench_recall.py: build labelled cases into git
-repositories, review them with the bot's own path (bot.pipeline.analyze.review_local), and score them.
+repositories, review them with the bot's own path (bot.pipeline.local.review_local), and score them.
 
 A case is a directory with ``before/`` and ``after/`` trees (see tests/test_corpus.py for the
 EXPECT labels). The outside corpus (tests/corpus_outside, README there) adds a ``case.yml``
@@ -20,7 +20,7 @@ import yaml
 from analyzers import Finding
 from analyzers.diff import parse_unified_diff
 from bot.config import ReviewSettings
-from bot.pipeline.analyze import review_local
+from bot.pipeline.local import review_local
 
 LABEL = "EXPECT"
 LABEL_NEXT = "EXPECT-NEXT"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from analyzers.base import Finding
-from bot.agents.prompt import AnswerError, build_prompt, estimate_tokens, parse_answer
+from bot.agents.answer import AnswerError, parse_answer
+from bot.agents.prompt import build_prompt, estimate_tokens
 from bot.text.sanitize import sanitize_agent_text
 
 

@@ -30,13 +30,13 @@ from tests.e2e import (
 from tests.ghdouble import commit, make_repo
 from tests.openai_stub import OpenAIStub
 
-CODER_SAYS = "F4 is a real command injection; F3 is only an unused import."
+CODER_SAYS = "F3 is a real command injection; F2 is only an unused import."
 ANSWER = {
     "verdict": "Fix the shell call before merging. @octocat <img src=x onerror=alert(1)> see "
     "![x](https://evil.example/t.png) and [this](https://evil.example/phish).",
     "findings": [
-        {"id": "F3", "status": "dismissed", "reason": "harmless unused import, cleaned up in a follow-up"},
-        {"id": "F4", "status": "confirmed", "reason": "user input reaches a shell"},
+        {"id": "F2", "status": "dismissed", "reason": "harmless unused import, cleaned up in a follow-up"},
+        {"id": "F3", "status": "confirmed", "reason": "user input reaches a shell"},
     ],
     "added": [
         {"path": "app/files.py", "line": 17, "severity": "warning",

@@ -28,7 +28,8 @@ from bot.agents.team import DEFAULT_BREAKER
 from bot.cli import exit_code
 from bot.demo import EXPECTED_FINDINGS, create_demo, git, write
 from bot.events import EventChannel, Subscription
-from bot.pipeline.analyze import ReviewOutcome, review_local
+from bot.pipeline.analyze import ReviewOutcome
+from bot.pipeline.local import review_local
 from tests.llm_server import LlamaServer
 
 pytestmark = pytest.mark.llm

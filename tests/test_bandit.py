@@ -121,3 +121,19 @@ def test_message_mentions_cwe_and_low_confidence() -> None:
     item = {"issue_text": "Bad.", "issue_cwe": {"id": 89}, "issue_confidence": "LOW"}
     assert message_for(item) == "Bad. (CWE-89) (low confidence)"
     assert message_for({"issue_text": "Bad.", "issue_cwe": {"id": 0}}) == "Bad."
+
+
+async def test_password_rules_never_quote_the_value(tmp_path: Path) -> None:
+    """bandit's B105-B107 messages quote the literal; a real credential must not reach a comment."""
+    code = (
+        'password = "hunter2-secret"\n\n\n'
+        'def login(password="s3cr3t-value"):\n    return password\n\n\n'
+        'login(password="another-secret")\n'
+    )
+    write_file(tmp_path, "creds.py", code)
+    result = await BanditAnalyzer().run(tmp_path, ["creds.py"], timeout=60)
+    rules = {f.rule_id for f in result.findings}
+    assert {"B105", "B106", "B107"} <= rules
+    for finding in result.findings:
+        for secret in ("hunter2-secret", "s3cr3t-value", "another-secret"):
+            assert secret not in finding.message

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ from bot.demo import EXPECTED_FINDINGS, DemoError, create_demo
 
 SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 EXPECTED = EXPECTED_FINDINGS
+LOCATION = re.compile(r"^([^:\s][^:]*):(\d+):(\d+): (error|warning|note) (\S+) ")
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +50,21 @@ def test_sarif_validates_against_the_oasis_schema(demo, capsys):
     assert code == 0
 
 
-def test_text_groups_by_file_and_shows_the_source_line(demo, capsys):
+def test_text_lines_are_path_line_col_severity_rule_message(demo, capsys):
     code, out = review(capsys, str(demo), "--base", "main", "--fail-on", "warning")
     assert code == 1
-    assert "app/auth.py\n" in out and "app/files.py\n" in out
-    assert 'subprocess.call("tar czf " + name + " " + folder, shell=True)' in out
+    lines = out.splitlines()
+    shell = next(line for line in lines if "py-subprocess-shell-true" in line)
+    assert shell.startswith("app/files.py:14:5: error py-subprocess-shell-true subprocess.call(")
+    assert "app/files.py:5:8: warning F401 `sys` imported but unused  [ruff]" in lines
+    # Every finding's first line is in the form editors jump to; the source line follows it.
+    located = {(m[1], int(m[2]), m[5]) for m in map(LOCATION.match, lines) if m}
+    _, report = review(capsys, str(demo), "--base", "main", "--format", "json")
+    assert located == {(f["path"], f["line"], f["rule_id"]) for f in json.loads(report)["findings"]}
+    assert (
+        lines[lines.index(shell) + 1]
+        == '    |     subprocess.call("tar czf " + name + " " + folder, shell=True)'
+    )
     assert "\033[" not in out  # not a terminal: no colour
 
 
@@ -176,3 +189,153 @@ def test_repository_config_is_read_from_the_base_revision(tmp_path, capsys):
     subprocess.run([*run, "commit", "-qm", "config on main"], check=True, timeout=30)
     _, out = review(capsys, str(repo), "--base", "main", "--head", "feature", "--format", "json")
     assert not {"F821", "E722"} & {f["rule_id"] for f in json.loads(out)["findings"]}
+
+
+def git(repo: Path, *args: str) -> str:
+    run = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgSign=false"]
+    return subprocess.run(
+        [*run, *args], check=True, capture_output=True, text=True, timeout=60
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def one_note(tmp_path_factory) -> Path:
+    """A change whose one finding is a note: bandit's B101 (an assert outside the tests)."""
+    repo = tmp_path_factory.mktemp("note") / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "a.py").write_text("X = 1\n")
+    git(repo, "add", "a.py")
+    git(repo, "commit", "-qm", "start")
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "b.py").write_text("def f(x):\n    assert x\n    return x\n")
+    git(repo, "add", "b.py")
+    git(repo, "commit", "-qm", "an assert")
+    return repo
+
+
+def test_fail_on_note_is_accepted(one_note, capsys):
+    code, out = review(capsys, str(one_note), "--base", "main", "--fail-on", "warning")
+    assert code == 0 and "b.py:2:5: note B101 Use of assert detected." in out
+    assert review(capsys, str(one_note), "--base", "main", "--fail-on", "note")[0] == 1
+
+
+def test_the_configuration_fail_on_is_the_default_and_the_flag_wins(one_note, demo, tmp_path, capsys):
+    config = tmp_path / "review-bot.yml"
+    config.write_text("fail_on: note\n")
+    assert review(capsys, str(one_note), "--base", "main")[0] == 0  # no configuration: error
+    assert review(capsys, str(one_note), "--base", "main", "--config", str(config))[0] == 1
+    assert (
+        review(capsys, str(one_note), "--base", "main", "--config", str(config), "--fail-on", "error")[0] == 0
+    )
+    config.write_text("fail_on: never\n")
+    assert review(capsys, str(demo), "--base", "main", "--config", str(config))[0] == 0  # errors, yet 0
+
+
+def test_the_repository_fail_on_from_the_base_is_honoured(tmp_path, capsys):
+    repo = create_demo(tmp_path / "demo")
+    git(repo, "checkout", "-q", "main")
+    (repo / ".github").mkdir()
+    (repo / ".github" / "review-bot.yml").write_text("fail_on: never\n")
+    git(repo, "add", ".github")
+    git(repo, "commit", "-qm", "never fail")
+    code, _ = review(capsys, str(repo), "--base", "main", "--head", "feature")
+    assert code == 0
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"review-bot {importlib.metadata.version('autogen-review-bot')}"
+
+
+def test_the_revisions_compared_are_printed_on_stderr(demo, capsys):
+    code = main(["review", str(demo), "--base", "main", "--format", "json"])
+    out, err = capsys.readouterr()
+    base, head = git(demo, "rev-parse", "--short=7", "main"), git(demo, "rev-parse", "--short=7", "HEAD")
+    assert f"review-bot: reviewing main ({base})..HEAD ({head})\n" in err
+    assert code == 1 and json.loads(out)["findings"]  # stdout holds the report only
+
+
+def test_uncommitted_changes_are_named_as_not_reviewed(tmp_path, capsys):
+    repo = create_demo(tmp_path / "demo")
+    (repo / "app" / "auth.py").write_text("import os\n")
+    main(["review", str(repo), "--base", "main", "--format", "json"])
+    err = capsys.readouterr().err
+    assert "warning: 1 file(s) have uncommitted changes" in err and "--staged" in err
+    main(["review", str(repo), "--base", "main", "--head", "main", "--format", "json"])
+    assert "uncommitted" not in capsys.readouterr().err  # not the checked-out commit: not about it
+
+
+def diverged(tmp_path: Path) -> Path:
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    for n in range(3):
+        (origin / "a.py").write_text(f"A = {n}\n")
+        git(origin, "add", "a.py")
+        git(origin, "commit", "-qm", f"main {n}")
+    git(origin, "checkout", "-q", "-b", "feature", "HEAD~2")
+    for n in range(2):
+        (origin / "b.py").write_text(f"B = {n}\n")
+        git(origin, "add", "b.py")
+        git(origin, "commit", "-qm", f"feature {n}")
+    return origin
+
+
+def test_a_shallow_clone_says_to_fetch_more_history(tmp_path, capsys):
+    origin = diverged(tmp_path)
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth=1", "--no-single-branch", f"file://{origin}", str(clone)],
+        check=True,
+        timeout=60,
+    )
+    assert main(["review", str(clone), "--base", "origin/main", "--head", "origin/feature"]) == 2
+    err = capsys.readouterr().err
+    assert "shallow clone" in err and "git fetch --deepen=N" in err and "fetch-depth: 0" in err
+    assert main(["review", str(clone), "--base", "origin/nope", "--head", "origin/feature"]) == 2
+    assert "unknown revision: 'origin/nope'" in (err := capsys.readouterr().err) and "shallow" in err
+
+    git(clone, "fetch", "-q", "--unshallow")
+    assert main(["review", str(clone), "--base", "origin/main", "--head", "origin/feature"]) == 0
+
+
+def test_unrelated_histories_are_a_clear_error(tmp_path, capsys):
+    origin = diverged(tmp_path)
+    git(origin, "checkout", "-q", "--orphan", "other")
+    git(origin, "commit", "-qm", "unrelated")
+    assert main(["review", str(origin), "--base", "main", "--head", "other"]) == 2
+    assert "have no common ancestor" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_an_incomplete_review_says_so_on_stderr(tmp_path, capsys, fmt):
+    repo = create_demo(tmp_path / "demo")
+    git(repo, "checkout", "-q", "main")
+    (repo / ".github").mkdir()
+    (repo / ".github" / "review-bot.yml").write_text("no_such_key: 1\n")
+    git(repo, "add", ".github")
+    git(repo, "commit", "-qm", "a broken config")
+    code = main(["review", str(repo), "--base", "main", "--head", "feature", "--format", fmt])
+    out, err = capsys.readouterr()
+    [line] = [line for line in err.splitlines() if "incomplete" in line]
+    assert line.startswith("review-bot: warning: the review is incomplete: Ignored an invalid configuration")
+    assert code == 1  # the findings still count: the defaults were used
+    if fmt == "json":
+        assert json.loads(out)["incomplete"]
+    else:
+        assert "warning: Ignored an invalid configuration" in out
+
+
+def test_a_file_left_out_is_named_in_the_text_report(tmp_path, capsys):
+    repo = create_demo(tmp_path / "demo")
+    (repo / "app" / "huge.py").write_text("X = 1\n" * 200_000)  # 1.2 MB: over the 1 MB file cap
+    git(repo, "add", "app/huge.py")
+    git(repo, "commit", "-qm", "huge")
+    code = main(["review", str(repo), "--base", "main", "--fail-on", "never"])
+    out, err = capsys.readouterr()
+    assert "app/huge.py: not analyzed: larger than 1 MB" in out.splitlines()
+    assert "review-bot: warning: the review is incomplete: 1 changed file could not be analyzed" in err
+    assert code == 0

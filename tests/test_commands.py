@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from bot.commands.dispatch import REPLY_MARK
 from bot.commands.effects import IGNORED_MARK
 from bot.demo import BASE_FILES, HEAD_FILES
-from bot.queue import ReviewJob
+from bot.queue import Priority, ReviewJob
 from bot.text.render import fingerprints_in
 from bot.web import CONTEXT
 from tests.e2e import INSTALLATION, NUMBER, OWNER, REPO, World, make_world, until
@@ -185,7 +184,11 @@ async def test_write_commands_refused_politely_to_readers(world: World, enqueued
 async def test_maintain_counts_as_write_and_permission_is_cached(world: World, enqueued):
     await say(world, "/review", "maria")
     await say(world, "/pause", "maria")
-    assert len(enqueued) == 1 and enqueued[0].requested_by == "maria" and enqueued[0].priority == 1
+    assert (
+        len(enqueued) == 1
+        and enqueued[0].requested_by == "maria"
+        and enqueued[0].priority == Priority.CRITICAL
+    )
     asked = [p for m, p, _ in world.github.requests if m == "GET" and p.endswith("/maria/permission")]
     assert len(asked) == 1
 
@@ -245,7 +248,7 @@ async def test_review_runs_again_on_the_same_head(world: World, enqueued):
     payload = await say(world, "/review")
     assert reactions(world, payload) == ["eyes", "+1"]
     assert len(world.check_runs()) == 2  # a second full review, although this head was reviewed
-    assert enqueued[-1].priority == 1 and enqueued[-1].incremental_from == ""
+    assert enqueued[-1].priority == Priority.CRITICAL and enqueued[-1].incremental_from == ""
 
 
 async def test_review_incremental_starts_from_the_last_reviewed_head(world: World, enqueued):
@@ -357,14 +360,11 @@ async def test_config_shows_each_value_and_its_source(world: World):
     assert world.github.base_url not in answer
 
 
-async def test_ask_answers_or_says_it_is_not_there_yet(world: World):
+async def test_ask_without_a_model_says_so(world: World):
     payload = await say(world, "/ask What does archive() do\nwith odd names?")
     answer = replies(world)[-1]
-    if importlib.util.find_spec("bot.commands.answers") is None:
-        assert "`/ask` is not available yet." in answer and reactions(world, payload)[-1] == "confused"
-    else:  # no model is configured in this world
-        assert "not configured" in answer or "model" in answer.lower()
-        assert reactions(world, payload) == ["eyes", "+1"]
+    assert "not configured" in answer or "model" in answer.lower()  # no model in this world
+    assert reactions(world, payload) == ["eyes", "+1"]
 
 
 async def test_explain_answers_in_the_bots_thread(world: World):
@@ -377,8 +377,6 @@ async def test_explain_answers_in_the_bots_thread(world: World):
     thread = [c for c in world.github.review_comments[world.key] if c.get("in_reply_to_id") == root["id"]]
     ours = [c for c in thread if c["user"]["type"] == "Bot"]
     assert len(ours) == 1 and REPLY_MARK in ours[0]["body"]
-    if importlib.util.find_spec("bot.commands.answers") is None:
-        assert "`/explain` is not available yet." in ours[0]["body"]
     misplaced = await say(world, "/explain", READER)
     assert "as a reply in one of the bot's review threads" in replies(world)[-1]
     assert reactions(world, misplaced) == ["eyes", "confused"]

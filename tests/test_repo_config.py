@@ -105,14 +105,14 @@ async def test_comment_on_threshold_keeps_notes_out_of_inline_comments(
     aiohttp_client, github_double, tmp_path
 ):
     path = make_repo(tmp_path / "hello", {**BASE_FILES, ".github/review-bot.yml": "comment_on: warning\n"})
-    commit(path, HEAD_FILES, branch="feature")
+    commit(path, {**HEAD_FILES, "app/check.py": "def check(x):\n    assert x\n"}, branch="feature")
     world = await make_world(aiohttp_client, github_double, path)
     await world.deliver("pull_request", world.payload("opened"))
     await world.settle()
-    assert "B404" not in rules_of(world)  # a note
+    assert "B101" not in rules_of(world)  # a note
     assert {"py-subprocess-shell-true", "F821"} <= rules_of(world)
     [run] = world.check_runs()
-    assert "B404" in {a["title"].split()[-1] for a in run["annotations"]}  # the check run lists everything
+    assert "B101" in {a["title"].split()[-1] for a in run["annotations"]}  # the check run lists everything
 
 
 OWN_RULES = """rules:

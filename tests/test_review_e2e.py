@@ -53,10 +53,10 @@ async def test_opened_gives_exactly_one_precise_review(world: World):
     assert all(len(fingerprints_in(c["body"])) == 1 for c in review["comments"])
 
     [summary] = world.summaries()
-    assert "7 findings" in summary["body"]
+    assert "6 findings" in summary["body"]
     [run] = world.check_runs()
     assert run["status"] == "completed" and run["conclusion"] == "failure"
-    assert len(run["annotations"]) == 7
+    assert len(run["annotations"]) == 6
 
 
 async def test_five_redeliveries_still_give_one_review(world: World):
@@ -116,7 +116,7 @@ async def test_a_rejected_comment_goes_to_the_summary_and_the_rest_is_posted(wor
     in_summary = (
         summary["body"].count("| 🔴 |") + summary["body"].count("| 🟠 |") + summary["body"].count("| 🔵 |")
     )
-    assert inline + in_summary == 7
+    assert inline + in_summary == 6
 
 
 async def test_symlinks_binaries_and_build_files_are_never_followed_or_run(

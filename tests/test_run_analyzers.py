@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import analyzers
 from analyzers.bandit import BanditAnalyzer
-from analyzers.base import (
-    AnalyzerResult,
-    Finding,
-    checkable_files,
-    default_analyzers,
-    run_analyzers,
-    tool_versions,
-)
+from analyzers.base import AnalyzerResult, Finding, checkable_files, run_analyzers, tool_versions
+from analyzers.registry import default_analyzers
 from analyzers.ruff import RuffAnalyzer
+from analyzers.tool import ToolAnalyzer
 
 
 class Exploding:
@@ -103,3 +100,62 @@ def test_the_library_imports_nothing_from_the_bot() -> None:
         text = module.read_text(encoding="utf-8")
         for banned in ("import bot", "from bot", "import handlers", "from handlers"):
             assert banned not in text, f"{module.name} imports {banned.split()[-1]}"
+
+
+# The shared run template (analyzers/tool.py) --------------------------------------------------
+
+# A tool that reports one finding per file and dies on any batch holding a file named bad*.
+_FLAKY_TOOL = """
+import json, sys
+files = [name[2:] for name in sys.argv[2:]]
+if any(name.startswith("bad") for name in files):
+    sys.exit(70)
+print(json.dumps(files))
+"""
+
+
+class Flaky(ToolAnalyzer):
+    name = "flaky"
+
+    def handles(self, path: str) -> bool:
+        return path.endswith(".txt")
+
+    def program(self) -> str | None:
+        return sys.executable
+
+    def targets(self, root: Path, paths: Sequence[str]) -> tuple[list[str], list[str]]:
+        files, _ = super().targets(root, paths)
+        return [p for p in files if p != "skip.txt"], [
+            "flaky skipped skip.txt"
+        ] if "skip.txt" in files else []
+
+    def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
+        return [exe, "-I", "-c", _FLAKY_TOOL, "--", *(f"./{p}" for p in files)]
+
+    def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
+        return [Finding(self.name, "F1", "note", p, 1, 1, "seen") for p in json.loads(report)]
+
+
+async def test_the_template_confines_a_failing_file_and_keeps_the_rest(tmp_path: Path) -> None:
+    names = ["a.txt", "bad.txt", "c.txt", "d.txt", "skip.txt"]
+    for name in names:
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    [result] = await run_analyzers(tmp_path, names, [Flaky()], timeout=60)
+    assert result.error is None
+    assert sorted(f.path for f in result.findings) == ["a.txt", "c.txt", "d.txt"]
+    assert list(result.not_analyzed) == ["bad.txt"] and "exit 70" in result.not_analyzed["bad.txt"]
+    assert result.notices == ["flaky skipped skip.txt"]  # what targets() left out, said first
+
+
+async def test_the_template_says_a_missing_tool_and_runs_nothing(tmp_path: Path) -> None:
+    class Missing(Flaky):
+        name = "missing"
+        module = "no_such_module_for_review_bot"
+
+        def program(self) -> str | None:
+            return ToolAnalyzer.program(self)
+
+    (tmp_path / "a.txt").write_text("x\n", encoding="utf-8")
+    [result] = await run_analyzers(tmp_path, ["a.txt"], [Missing()], timeout=60)
+    assert result.error == "missing is not installed in the bot's environment"
+    assert result.findings == [] and result.version is None

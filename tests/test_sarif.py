@@ -1,7 +1,8 @@
-"""SARIF 2.1.0 output, validated against the OASIS schema."""
+"""SARIF 2.1.0 output, validated against the OASIS schema, and what GitHub code scanning reads from it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from jsonschema import Draft4Validator
 from analyzers.bandit import BanditAnalyzer
 from analyzers.base import AnalyzerResult, Finding, run_analyzers, with_fingerprints
 from analyzers.ruff import RuffAnalyzer
-from analyzers.sarif import FINGERPRINT_KEY, to_sarif
+from analyzers.sarif import FINGERPRINT_KEY, security_severity, to_sarif
+from analyzers.semgrep import SemgrepAnalyzer
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = Draft4Validator(SCHEMA)
@@ -152,3 +154,126 @@ async def test_real_analyzers_output_validates(tmp_path: Path) -> None:
     assert all(res["partialFingerprints"][FINGERPRINT_KEY] for run in log["runs"] for res in run["results"])
     assert any("fixes" in res for res in log["runs"][0]["results"])
     json.dumps(log)  # plain JSON, nothing exotic inside
+
+
+# What GitHub code scanning reads: one run per analyzer, rules described by their analyzer -----
+
+SOURCE = "\n".join(
+    [
+        "import subprocess",
+        "import yaml",
+        "",
+        "",
+        "def f(x):",
+        "    if x == None:",
+        "        subprocess.call(x, shell=True)",
+        "    return yaml.load(x)",
+        "",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def real_log(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """ruff, bandit and semgrep on one file, as the CLI's --format sarif would report them."""
+    root = tmp_path_factory.mktemp("sarif")
+    (root / "mod.py").write_text(SOURCE, encoding="utf-8")
+    analyzers = [RuffAnalyzer(), BanditAnalyzer(), SemgrepAnalyzer()]
+    results = asyncio.run(run_analyzers(root, ["mod.py"], analyzers, timeout=120))
+    assert all(r.error is None for r in results), [r.error for r in results]
+    findings = with_fingerprints(
+        [f for r in results for f in r.findings],
+        lambda p: (root / p).read_text(encoding="utf-8").splitlines(),
+    )
+    return to_sarif(findings, results)
+
+
+def _runs(log: dict) -> dict[str, dict]:
+    return {run["tool"]["driver"]["name"]: run for run in log["runs"]}
+
+
+def _rule(log: dict, tool: str, rule_id: str) -> dict:
+    [rule] = [r for r in _runs(log)[tool]["tool"]["driver"]["rules"] if r["id"] == rule_id]
+    return rule
+
+
+def test_real_log_is_valid_sarif_with_one_run_per_analyzer(real_log: dict) -> None:
+    assert _errors(real_log) == []
+    assert [run["tool"]["driver"]["name"] for run in real_log["runs"]] == ["ruff", "bandit", "semgrep"]
+    for run in real_log["runs"]:
+        driver = run["tool"]["driver"]
+        assert driver["version"] and driver["informationUri"].startswith("https://")
+        assert {res["ruleId"] for res in run["results"]} == {rule["id"] for rule in driver["rules"]}
+        assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_every_result_carries_the_bots_fingerprint(real_log: dict) -> None:
+    results = [res for run in real_log["runs"] for res in run["results"]]
+    assert results
+    assert all(len(res["partialFingerprints"][FINGERPRINT_KEY]) == 16 for res in results)
+    assert len({res["partialFingerprints"][FINGERPRINT_KEY] for res in results}) == len(results)
+
+
+def test_each_rule_has_its_own_description_not_its_first_message(real_log: dict) -> None:
+    for run in real_log["runs"]:
+        rules = run["tool"]["driver"]["rules"]
+        for result in run["results"]:
+            rule = rules[result["ruleIndex"]]
+            assert rule["id"] == result["ruleId"]
+            assert rule["shortDescription"]["text"] != result["message"]["text"]
+    # From the rule's own documentation: semgrep's rule YAML (metavariable unfilled), bandit's
+    # docstring, ruff's `ruff rule`.
+    semgrep = _rule(real_log, "semgrep", "py-subprocess-shell-true")
+    assert semgrep["shortDescription"]["text"].startswith("subprocess.$FN(..., shell=True)")
+    assert (
+        _rule(real_log, "bandit", "B602")["shortDescription"]["text"] == "Use of popen with shell equals true"
+    )
+    assert "None" in _rule(real_log, "ruff", "E711")["shortDescription"]["text"]
+
+
+def test_rules_carry_help_with_why_and_how(real_log: dict) -> None:
+    semgrep = _rule(real_log, "semgrep", "py-subprocess-shell-true")
+    assert "Pass an argument list without shell=True" in semgrep["help"]["text"]
+    assert "https://cwe.mitre.org/data/definitions/78.html" in semgrep["help"]["markdown"]
+    assert semgrep["helpUri"].startswith("https://")
+    bandit = _rule(real_log, "bandit", "B602")
+    assert "shell injection" in bandit["help"]["text"]
+    assert bandit["helpUri"].startswith("https://bandit.readthedocs.io/")
+    ruff = _rule(real_log, "ruff", "E711")
+    assert "## What it does" in ruff["help"]["markdown"]  # ruff's own page for the rule
+    assert ruff["helpUri"] == "https://docs.astral.sh/ruff/rules/none-comparison"
+
+
+def test_security_rules_are_tagged_with_their_cwe_and_scored(real_log: dict) -> None:
+    for tool, rule_id, cwe in [
+        ("semgrep", "py-subprocess-shell-true", "78"),
+        ("semgrep", "py-yaml-load-unsafe", "502"),
+        ("bandit", "B602", "78"),
+        ("bandit", "B506", "502"),  # bandit files it under CWE-20; its analyzer says what it is
+    ]:
+        properties = _rule(real_log, tool, rule_id)["properties"]
+        assert properties["tags"][0] == "security"
+        assert f"external/cwe/cwe-{cwe}" in properties["tags"]
+        score = float(properties["security-severity"])
+        assert 0.0 < score <= 10.0
+    # Command injection at error severity is critical to GitHub (9.0 and up) ...
+    assert _rule(real_log, "semgrep", "py-subprocess-shell-true")["properties"]["security-severity"] == "9.0"
+    # ... and a rule about style or correctness is no security rule at all.
+    assert "properties" not in _rule(real_log, "ruff", "E711")
+
+
+def test_security_severity_follows_severity_and_weakness() -> None:
+    assert security_severity("error", ["CWE-78"]) == "9.0"
+    assert security_severity("error", ["CWE-295"]) == "7.0"
+    assert security_severity("warning", ["CWE-502"]) == "7.0"
+    assert security_severity("warning", []) == "5.0"
+    assert security_severity("note", ["CWE-88"]) == "3.0"
+
+
+def test_a_tool_without_an_analyzer_still_gets_a_valid_run() -> None:
+    # The agents' findings: no analyzer documents their rules; the run is still valid SARIF.
+    log = to_sarif([_finding(tool="agents", rule_id="agents/bug", help_url=None, suggestion=None)])
+    assert _errors(log) == []
+    rule = log["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["shortDescription"]["text"] == "agents rule agents/bug"
+    assert "informationUri" not in log["runs"][0]["tool"]["driver"]

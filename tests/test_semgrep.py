@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from analyzers.base import default_analyzers
 from analyzers.process import minimal_env
+from analyzers.registry import default_analyzers
 from analyzers.semgrep import RULES_DIR, SemgrepAnalyzer, bundled_rules, find_semgrep, suggestion_for
 from tests.files import write_file
 

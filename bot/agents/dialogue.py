@@ -20,13 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unidiff import PatchSet
-from unidiff.errors import UnidiffParseError
-
 from analyzers import Finding, with_fingerprints
 from analyzers.diff import FileDiff, filter_findings
+from bot.agents.answer import AddedProblem
 from bot.agents.config import AgentConfig
-from bot.agents.prompt import AddedProblem
 from bot.agents.team import AgentReview, run_agent_review
 from bot.events import EventChannel
 from bot.pipeline.checkout import safe_relative_path
@@ -62,21 +59,6 @@ class Discussion:
         counts = {reason: self.dropped.count(reason) for reason in dict.fromkeys(self.dropped)}
         detail = ", ".join(f"{n} {reason}" for reason, n in counts.items())
         return f"Dropped {len(self.dropped)} problem(s) the agents added, unread: {detail}."
-
-
-def patches_from_diff(text: str) -> dict[str, str]:
-    """Each file's hunks (as GitHub's ``patch`` field holds them) from a ``git diff``."""
-    try:
-        patch_set = PatchSet(text)
-    except UnidiffParseError:
-        return {}
-    patches = {}
-    for patched in patch_set:
-        if patched.is_removed_file or patched.is_binary_file:
-            continue
-        path = patched.path
-        patches[path] = "".join(str(hunk) for hunk in patched)
-    return patches
 
 
 def read_checkout_lines(root: Path, path: str, *, max_bytes: int = MAX_READ_BYTES) -> list[str] | None:

@@ -26,7 +26,7 @@ from autogen_core.models import (
     ChatCompletionClient,
     CreateResult,
     LLMMessage,
-    ModelCapabilities,  # type: ignore[attr-defined]
+    ModelCapabilities,
     ModelFamily,
     ModelInfo,
     RequestUsage,
@@ -37,7 +37,6 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception,
-    stop_after_attempt,
     wait_random_exponential,
 )
 
@@ -179,8 +178,9 @@ class GuardedClient(ChatCompletionClient):
         wait = self._backoff(state) if hinted is None else hinted
         return min(wait, max(0.0, self.deadline - asyncio.get_running_loop().time()))
 
-    def _out_of_time(self, state: RetryCallState) -> bool:
-        return asyncio.get_running_loop().time() >= self.deadline
+    def _stop(self, state: RetryCallState) -> bool:
+        """After ``attempts`` tries, or once the deadline has passed."""
+        return state.attempt_number >= self.attempts or asyncio.get_running_loop().time() >= self.deadline
 
     async def create(
         self,
@@ -193,7 +193,7 @@ class GuardedClient(ChatCompletionClient):
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts) | self._out_of_time,
+            stop=self._stop,
             wait=self._wait,
             retry=retry_if_exception(is_transient),
             reraise=True,
@@ -247,7 +247,7 @@ class GuardedClient(ChatCompletionClient):
         return max(0, 8192 - self.count_tokens(messages))
 
     @property
-    def capabilities(self) -> ModelCapabilities:  # type: ignore[override]
+    def capabilities(self) -> ModelCapabilities:
         return self.inner.capabilities
 
     @property
@@ -290,7 +290,7 @@ def default_client_factory(config: AgentConfig, key: str) -> ClientFactory:
             "max_tokens": MAX_REPLY_TOKENS,
         }
         if llm.azure is not None:
-            extra = {
+            extra: dict[str, Any] = {
                 "azure_endpoint": llm.azure.endpoint,
                 "api_version": llm.azure.api_version,
                 "azure_deployment": llm.azure.deployment or spec.model,

@@ -1,4 +1,5 @@
-"""The text the agents read: the task prompt within a token budget, and the answer they must give.
+"""The text the agents read: the task prompt within a token budget (the answer they must give, and
+its parsing, are in bot/agents/answer.py).
 
 Everything from the pull request (title, description, file names, diff text, analyzer
 messages that quote code) is untrusted. It goes between marker lines carrying a random
@@ -20,24 +21,18 @@ think fits does fit.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from analyzers.base import Finding
+from bot.agents.answer import ANSWER_CONTRACT, MAX_FINDING_MESSAGE, one_line
 
 MAX_HUNK_LINES = 120
 MAX_BODY_CHARS = 4000
-MAX_FINDING_MESSAGE = 300
-MAX_REASON_CHARS = 300
-MAX_ADDED = 20
 REDACTED = "[redacted]"
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE", re.IGNORECASE)
 _CREDENTIALS = re.compile(
@@ -54,16 +49,6 @@ _CREDENTIALS = re.compile(
 )
 _MARKER_LOOKALIKE = re.compile(r"(?i)(begin|end)(\W{0,3})(data)")
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
-
-ANSWER_CONTRACT = """\
-The final answer is ONE JSON object in a ```json fenced block, with exactly these keys:
-{"verdict": "<two sentences at most, for the human reviewer>",
- "findings": [{"id": "F1", "status": "confirmed" or "dismissed", "reason": "<one line>"}],
- "added": [{"path": "<a file from the diff>", "line": <a new-side line number shown in the diff>,
-            "severity": "error" or "warning" or "note", "message": "<one line>"}]}
-Use only the finding ids listed, each at most once. "added" is for real problems the analyzers
-could not see (at most 10), each on a line shown in the diff. The bot never approves or blocks a
-pull request because of this answer; a human reads it."""
 
 
 LEFT_OUT_RESERVE = 200  # tokens kept for the left-out block and the separators
@@ -157,16 +142,9 @@ def number_findings(findings: Sequence[Finding]) -> dict[str, Finding]:
     return {f"F{i}": f for i, f in enumerate(ordered, start=1)}
 
 
-def _one_line(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _finding_line(fid: str, f: Finding) -> str:
     where = f"{f.path}:{f.line}" + (f"-{f.end_line}" if f.end_line != f.line else "")
-    return (
-        f"{fid} [{f.severity}] {f.tool} {f.rule_id} at {where}: {_one_line(f.message, MAX_FINDING_MESSAGE)}"
-    )
+    return f"{fid} [{f.severity}] {f.tool} {f.rule_id} at {where}: {one_line(f.message, MAX_FINDING_MESSAGE)}"
 
 
 @dataclass
@@ -228,7 +206,7 @@ def build_prompt(
     head = "\n\n".join(
         [
             (instructions or _instructions)(blocks.boundary),
-            blocks.block("PR-TITLE", _one_line(title, 300)),
+            blocks.block("PR-TITLE", one_line(title, 300)),
             blocks.block("PR-DESCRIPTION", description),
             *(blocks.block(label, text) for label, text in extra_blocks),
         ]
@@ -286,127 +264,27 @@ def _fit_files(
     for path in order_files(patches, findings):
         hunks = parse_hunks(patches[path])
         if not hunks:
-            left_out.append(f"{_one_line(path, 200)}: no textual diff")
+            left_out.append(f"{one_line(path, 200)}: no textual diff")
             continue
         kept = [h for h in hunks if h.adds]
         if len(kept) < len(hunks):
             dropped = len(hunks) - len(kept)
-            left_out.append(f"{_one_line(path, 200)}: {dropped} deletion-only hunk{'s' * (dropped > 1)}")
+            left_out.append(f"{one_line(path, 200)}: {dropped} deletion-only hunk{'s' * (dropped > 1)}")
         shown: list[str] = []
-        header = f"FILE {_one_line(path, 200)}"
+        header = f"FILE {one_line(path, 200)}"
         cost = estimate_tokens(header) + 2
         for hunk in kept:
             text, clipped = render_hunk(hunk, max_hunk_lines)
             start, end = hunk.new_range()
             if cost + estimate_tokens(text) + 1 > budget:
-                left_out.append(f"{_one_line(path, 200)}: hunk at lines {start}-{end}")
+                left_out.append(f"{one_line(path, 200)}: hunk at lines {start}-{end}")
                 continue
             cost += estimate_tokens(text) + 1
             shown.append(text)
             if clipped:
-                where = f"{_one_line(path, 200)}: hunk at lines {start}-{end}"
+                where = f"{one_line(path, 200)}: hunk at lines {start}-{end}"
                 left_out.append(f"{where} clipped after {max_hunk_lines} lines")
         if shown:
             budget -= cost
             parts.append("\n".join([header, *shown]))
     return parts
-
-
-# The final answer ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FindingVerdict:
-    id: str
-    fingerprint: str
-    status: Literal["confirmed", "dismissed"]
-    reason: str
-
-
-@dataclass(frozen=True)
-class AddedProblem:
-    path: str
-    line: int
-    severity: Literal["error", "warning", "note"]
-    message: str
-
-
-class AnswerError(ValueError):
-    """The model's final answer is not the JSON the contract asks for; the message says why."""
-
-
-class _Verdict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
-    id: str
-    status: Literal["confirmed", "dismissed"]
-    reason: str = ""
-
-
-class _Added(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
-    path: str
-    line: int
-    severity: Literal["error", "warning", "note"] = "warning"
-    message: str
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
-    verdict: str
-    findings: list[_Verdict] = []
-    added: list[_Added] = []
-
-
-def parse_answer(
-    text: str, ids: Mapping[str, Finding]
-) -> tuple[str, list[FindingVerdict], list[AddedProblem]]:
-    """The verdict, per-finding verdicts and added problems from the last JSON object in ``text``."""
-    candidates = _json_objects(text)
-    if not candidates:
-        raise AnswerError("no JSON object found")
-    try:
-        answer = _Answer.model_validate(candidates[-1])
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise AnswerError(f"{where}: {first['msg']}") from None
-    verdicts: list[FindingVerdict] = []
-    for item in answer.findings:
-        if item.id not in ids:
-            known = ", ".join(ids) or "none"
-            raise AnswerError(f"unknown finding id {_one_line(item.id, 40)!r}; known: {known}")
-        if any(v.id == item.id for v in verdicts):
-            raise AnswerError(f"finding id {_one_line(item.id, 40)!r} given twice")
-        reason = _one_line(item.reason, MAX_REASON_CHARS)
-        verdicts.append(FindingVerdict(item.id, ids[item.id].fingerprint, item.status, reason))
-    added = []
-    for problem in answer.added[:MAX_ADDED]:
-        if problem.line < 1 or not problem.path.strip():
-            where = f"{_one_line(problem.path, 80)!r}:{str(problem.line)[:20]}"
-            raise AnswerError(f"added problem at {where} is not a file and line")
-        message = _one_line(problem.message, MAX_FINDING_MESSAGE)
-        added.append(AddedProblem(problem.path.strip(), problem.line, problem.severity, message))
-    return _one_line(answer.verdict, 600), verdicts, added
-
-
-def _json_objects(text: str) -> list[dict[str, object]]:
-    """JSON objects in fenced ```json blocks if any, else every top-level object found in the text."""
-    fenced = re.findall(r"```(?:json)?\s*\n(.*?)```", text, re.DOTALL)
-    found = [obj for block in fenced for obj in _objects_in(block)]
-    return found or _objects_in(text)
-
-
-def _objects_in(text: str) -> list[dict[str, object]]:
-    decoder = json.JSONDecoder()
-    found: list[dict[str, object]] = []
-    index = text.find("{")
-    while index != -1:
-        try:
-            value, end = decoder.raw_decode(text, index)
-        except (ValueError, RecursionError):  # also a 5,000-digit number or nesting past the stack
-            index = text.find("{", index + 1)
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-        index = text.find("{", end)
-    return found

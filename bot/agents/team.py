@@ -16,7 +16,6 @@ matches substrings, so "unresolved" or the task text itself would end it).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
@@ -24,41 +23,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import openai
 from autogen_agentchat.agents import AssistantAgent
 from autogen_agentchat.base import TerminationCondition
 from autogen_agentchat.conditions import MaxMessageTermination, TokenUsageTermination
 from autogen_agentchat.messages import BaseAgentEvent, BaseChatMessage, StopMessage
 from autogen_agentchat.teams import RoundRobinGroupChat
-from autogen_core.models import ChatCompletionClient, SystemMessage, UserMessage
+from autogen_core.models import ChatCompletionClient, LLMMessage, SystemMessage, UserMessage
 
 from analyzers.base import Finding
-from bot.agents.config import AgentConfig, AgentSpec, api_key, quiet_model_loggers
-from bot.agents.model import (
-    MAX_REPLY_TOKENS,
-    ClientFactory,
-    GuardedClient,
-    MalformedResponse,
-    ModelBreaker,
-    ModelFailure,
-    default_client_factory,
-    describe_failure,
-    model_key,
-)
-from bot.agents.prompt import (
-    ANSWER_CONTRACT,
-    AddedProblem,
-    AnswerError,
-    FindingVerdict,
-    build_prompt,
-    estimate_tokens,
-    parse_answer,
-)
-from bot.config import ConfigError
+from bot.agents.answer import ANSWER_CONTRACT, AddedProblem, AnswerError, FindingVerdict, parse_answer
+from bot.agents.config import AgentConfig, AgentSpec, quiet_model_loggers
+from bot.agents.guard import DEFAULT_BREAKER, guarded_clients
+from bot.agents.model import MAX_REPLY_TOKENS, ClientFactory, ModelBreaker, ModelFailure
+from bot.agents.prompt import build_prompt, estimate_tokens
 from bot.events import EventChannel
 from bot.text.sanitize import sanitize_agent_text
 
 __all__ = [
+    "DEFAULT_BREAKER",
     "AddedProblem",
     "AgentMessage",
     "AgentReview",
@@ -75,7 +57,6 @@ log = logging.getLogger(__name__)
 # of bot.web too): autogen logs every prompt and reply, PR code and secrets included, at INFO.
 quiet_model_loggers(os.environ)
 
-DEFAULT_BREAKER = ModelBreaker()  # shared by the reviews of one process
 HISTORY_TOKENS_PER_TURN = 400  # what one earlier message typically adds to the next prompt
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -212,71 +193,16 @@ async def _review(
         return AgentReview(
             left_out=left_out, skipped="over budget: the instructions alone exceed the token budget"
         )
-    owned = factory is None
-    if factory is None:
-        try:
-            factory = default_client_factory(config, api_key(config, env))
-        except ConfigError as exc:  # names the variable to set, never a value
-            return AgentReview(left_out=left_out, skipped=f"no model configured: {exc}")
-    breaker = DEFAULT_BREAKER if breaker is None else breaker
-    key = model_key(config)
-    refusal = breaker.refusal(key)
-    if refusal:
-        return AgentReview(left_out=left_out, skipped=refusal)
     review = AgentReview(left_out=left_out)
     try:
-        await _converse(config, factory, owned, prompt, ids, review, events, topic)
-    except ModelFailure as exc:
-        breaker.record_failure(key)
+        async with guarded_clients(
+            config, (config.coder, config.reviewer), env=env, breaker=breaker, factory=factory
+        ) as (coder, reviewer):
+            await _dialogue(config, coder, reviewer, prompt, review, events, topic)
+            await _settle(config, reviewer, prompt, ids, review, events, topic)
+    except ModelFailure as exc:  # no model to ask, or it failed: what it said so far stays
         review.skipped = exc.reason
-        return review
-    except BaseException:
-        breaker.release(key)
-        raise
-    breaker.record_success(key)
     return review
-
-
-async def _converse(
-    config: AgentConfig,
-    factory: ClientFactory,
-    owned: bool,
-    prompt: str,
-    ids: Mapping[str, Finding],
-    review: AgentReview,
-    events: EventChannel | None,
-    topic: str,
-) -> None:
-    """The dialogue, then the answer; fills ``review`` as it goes or raises ModelFailure."""
-    timeout = config.llm.timeout_seconds
-    inner = factory(config.coder), factory(config.reviewer)  # the first builds import the client library
-    deadline = asyncio.get_running_loop().time() + timeout  # a deadline for the model, not for imports
-    coder = GuardedClient(inner[0], deadline=deadline)
-    reviewer = GuardedClient(inner[1], deadline=deadline)
-    try:
-        try:
-            async with asyncio.timeout_at(deadline + 1.0):  # backstop; the clients stop at the deadline
-                await _dialogue(config, coder, reviewer, prompt, review, events, topic)
-                await _settle(config, reviewer, prompt, ids, review, events, topic)
-        except RuntimeError as exc:  # autogen's wrapping of a model client's exception
-            last = reviewer.last_error or coder.last_error
-            raise ModelFailure(describe_failure(last, timeout)) from exc
-        except TimeoutError as exc:
-            last = reviewer.last_error or coder.last_error
-            raise ModelFailure(describe_failure(last or exc, timeout)) from exc
-        except (openai.OpenAIError, MalformedResponse) as exc:  # from the direct answer call
-            raise ModelFailure(describe_failure(exc, timeout)) from exc
-    finally:
-        if owned:
-            await _close(coder, reviewer)
-
-
-async def _close(*clients: ChatCompletionClient) -> None:
-    for client in clients:
-        try:
-            await client.close()
-        except Exception:  # closing is best effort; the review is already decided
-            log.debug("closing a model client failed", exc_info=True)
 
 
 async def _dialogue(
@@ -338,7 +264,7 @@ async def _settle(
     except AnswerError as exc:
         problem = str(exc)
     transcript = "\n\n".join(f"[{m.source}]\n{m.content}" for m in review.transcript)
-    messages = [
+    messages: list[LLMMessage] = [
         SystemMessage(content=system_message(config.reviewer, config)),
         UserMessage(content=prompt, source="user"),
         UserMessage(content=f"The discussion so far:\n\n{transcript}", source="user"),

@@ -4,9 +4,10 @@ Neither function raises for anything a user, GitHub or the model can cause: ever
 polite reply saying what went wrong. ``/ask`` asks the reviewer model once, with the PR's
 title, description, diff and the question as delimited untrusted data (bot/agents/prompt.py),
 through the same guarded client and circuit breaker as the review dialogue; what it answers is
-sanitised before it is posted. ``/explain`` needs no model: it reads the finding from the bot's
-own inline comment at the root of the thread and explains it from the rule's source (our semgrep
-YAML, our Actions rules) or from the tool's documentation.
+sanitised before it is posted. ``/explain`` needs no model: it reads the finding from the hidden
+marker of the bot's own inline comment at the root of the thread (never from its rendered
+header) and explains it from what the finding's analyzer documents about the rule (our semgrep
+YAML, our Actions rules, the tool's own documentation), asked through analyzers/registry.py.
 """
 
 from __future__ import annotations
@@ -14,21 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
-from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import yaml
-
-from analyzers import actions, hadolint, semgrep, shellcheck, yamllint
+from analyzers.registry import rule_doc
 from bot.agents.prompt import build_prompt, estimate_tokens
 from bot.context import BotContext
 from bot.github.client import CircuitOpenError, GitHubClient, GitHubHTTPError
-from bot.pipeline.publish import is_own, list_pr_files, pr_url
 from bot.queue import ReviewJob
-from bot.text.render import FINGERPRINT_RE
+from bot.text.render import finding_mark_in, fingerprints_in
 from bot.text.sanitize import (
     code_span,
     escape_markdown,
@@ -46,6 +41,11 @@ ANSWER_HINT = "Answer in Markdown, in under 250 words."
 NOT_A_BOT_THREAD = (
     "`/explain` works as a reply in one of the review bot's own review threads: reply `/explain` "
     "under an inline comment the bot posted, and it explains that finding."
+)
+OLDER_COMMENT = (
+    "This comment was posted by an earlier version of the review bot, before its comments said "
+    "which rule they are about, so `/explain` cannot look the rule up; the rule's link in the "
+    "comment leads to its documentation."
 )
 
 
@@ -90,8 +90,8 @@ def ask_budget(config: Any) -> int:
     """Tokens the prompt may take: one call, so the reviewer's context less its reply."""
     from bot.agents.model import MAX_REPLY_TOKENS
 
-    window = config.context_window(config.reviewer) - MAX_REPLY_TOKENS - 300
-    return max(0, min(window, config.llm.max_tokens_per_review - MAX_REPLY_TOKENS))
+    window = int(config.context_window(config.reviewer)) - MAX_REPLY_TOKENS - 300
+    return max(0, min(window, int(config.llm.max_tokens_per_review) - MAX_REPLY_TOKENS))
 
 
 async def ask(ctx: BotContext, gh: GitHubClient, job: ReviewJob, question: str, asker: str) -> str:
@@ -99,9 +99,10 @@ async def ask(ctx: BotContext, gh: GitHubClient, job: ReviewJob, question: str, 
     config = ctx.agent_config
     if config is None:
         return not_configured_reply()
+    gateway = await ctx.pull_request(job.installation_id or 0, job.owner, job.repo, job.pr_number, gh)
     try:
-        pr = await gh.getitem(pr_url(job))
-        patches = (await list_pr_files(gh, job)).patches
+        pr = await gateway.fetch()
+        patches = (await gateway.files()).patches
     except (GitHubHTTPError, CircuitOpenError) as exc:
         log.warning("%s#%s: /ask cannot read the PR: %s", job.full_name, job.pr_number, exc)
         return failed_reply("the pull request could not be read from GitHub")
@@ -133,81 +134,33 @@ async def ask(ctx: BotContext, gh: GitHubClient, job: ReviewJob, question: str, 
 
 async def _ask_model(config: Any, prompt: str) -> tuple[str, int, int] | str:
     """(answer, prompt tokens, completion tokens), or why the model could not answer."""
-    import openai
+    # Imported here, not at the top: the model libraries (openai, autogen) take seconds to import,
+    # and a bot without agents, or one nobody asks, never needs them.
     from autogen_core.models import SystemMessage, UserMessage
 
-    from bot.agents.config import api_key
-    from bot.agents.model import GuardedClient, MalformedResponse, default_client_factory, model_key
-    from bot.agents.model import describe_failure as describe
-    from bot.agents.team import DEFAULT_BREAKER as breaker
-    from bot.config import ConfigError
+    from bot.agents.guard import ModelFailure, guarded_clients
 
+    messages: list[SystemMessage | UserMessage] = [
+        SystemMessage(content=SYSTEM),
+        UserMessage(content=prompt, source="user"),
+    ]
     try:
-        factory = default_client_factory(config, api_key(config, os.environ))
-    except ConfigError as exc:  # names the variable to set, never a value
-        return f"no model configured: {exc}"
-    key = model_key(config)
-    if refusal := breaker.refusal(key):
-        return refusal
-    timeout = config.llm.timeout_seconds
-    deadline = asyncio.get_running_loop().time() + timeout
-    client = None
-    try:
-        client = GuardedClient(factory(config.reviewer), deadline=deadline)
-        messages = [SystemMessage(content=SYSTEM), UserMessage(content=prompt, source="user")]
-        async with asyncio.timeout_at(deadline + 1.0):  # backstop; the client stops at the deadline
+        async with guarded_clients(config, [config.reviewer], env=os.environ) as (client,):
             result = await client.create(messages)
-    except (openai.OpenAIError, MalformedResponse, TimeoutError) as exc:
-        breaker.record_failure(key)
-        return describe((client.last_error if client else None) or exc, timeout)
+    except ModelFailure as exc:
+        return exc.reason
     except Exception as exc:  # a bug must not lose the reply; the type name holds no secret
-        breaker.release(key)
         log.exception("/ask failed")
         return f"an unexpected error ({type(exc).__name__})"
-    except BaseException:
-        breaker.release(key)
-        raise
-    finally:
-        if client is not None:
-            await _close(client)
-    breaker.record_success(key)
     return str(result.content), result.usage.prompt_tokens, result.usage.completion_tokens
-
-
-async def _close(client: Any) -> None:
-    try:
-        await client.close()
-    except Exception:  # best effort
-        log.debug("closing the model client failed", exc_info=True)
 
 
 # /explain ---------------------------------------------------------------------------------------
 
-_HEADER = re.compile(
-    r"^\S*\s*\*\*(?P<severity>error|warning|note)\*\*\s+·\s+(?P<tool>[\w.-]+)\s+(?P<label>.+?)"
-    r"(?:\s+·\s+also reported by .*)?$"
-)
-_LINKED = re.compile(r"^\[(?P<ticks>`+) ?(?P<rule>[^`]+?) ?(?P=ticks)\]\((?P<url>https://[^()\s]+)\)$")
-_PLAIN = re.compile(r"^(?P<ticks>`+) ?(?P<rule>[^`]+?) ?(?P=ticks)$")
-EXAMPLES = {  # placeholders of the Actions rules' messages, filled with a typical case
-    "expr": "github.event.issue.title",
-    "uses": "some-owner/some-action@v1",
-    "name": "some-owner/some-action",
-    "ref": "v1",
-    "trigger": "pull_request_target",
-    "value": "github.event.pull_request.head.sha",
-}
-TOOL_DOCS = {
-    "ruff": "https://docs.astral.sh/ruff/rules/",
-    "bandit": "https://bandit.readthedocs.io/en/latest/plugins/index.html",
-    "detect-secrets": "https://github.com/Yelp/detect-secrets",
-    "yamllint": "https://yamllint.readthedocs.io/en/stable/rules.html",
-}
-
 
 @dataclass(frozen=True)
 class PostedFinding:
-    """What one of the bot's inline comments says, read back from its Markdown."""
+    """What one of the bot's inline comments is about: names from its marker, the message as shown."""
 
     tool: str
     rule_id: str
@@ -219,77 +172,38 @@ class PostedFinding:
 
 
 def parse_inline_comment(comment: dict[str, Any]) -> PostedFinding | None:
-    """The finding in our inline comment (bot.text.render.inline_comment_body), or None if not one."""
+    """The finding in our inline comment (bot.text.render.inline_comment_body): tool, rule,
+    severity and help URL from its marker, the message from the paragraph under the header.
+    None when the comment has no marker naming a rule."""
     body = str(comment.get("body") or "")
-    if not FINGERPRINT_RE.search(body):
+    mark = finding_mark_in(body)
+    if mark is None or not mark.rule or not mark.severity:
         return None
-    first, _, rest = body.partition("\n")
-    header = _HEADER.match(first.strip())
-    if header is None:
-        return None
-    label = header["label"].strip()
-    linked = _LINKED.match(label)
-    plain = linked or _PLAIN.match(label)
-    if plain is None:
-        return None
-    paragraph = rest.strip().split("\n\n", 1)[0].strip()
+    paragraph = body.partition("\n")[2].strip().split("\n\n", 1)[0].strip()
     if paragraph.startswith(("```", "<!--")):
         paragraph = ""
     line = comment.get("line") or comment.get("original_line")
     return PostedFinding(
-        tool=header["tool"],
-        rule_id=plain["rule"].replace("\u200b", ""),
-        severity=header["severity"],
+        tool=mark.tool,
+        rule_id=mark.rule,
+        severity=mark.severity,
         message=message_source(paragraph),  # posted again only through message_markdown
-        help_url=link_destination(linked["url"]) if linked else None,
+        help_url=mark.help_url,
         path=str(comment.get("path") or ""),
         line=int(line) if isinstance(line, int) else None,
     )
 
 
-@cache
-def semgrep_rules() -> dict[str, dict[str, Any]]:
-    """Our bundled semgrep rules by id."""
-    rules: dict[str, dict[str, Any]] = {}
-    for path in sorted(semgrep.RULES_DIR.glob("*.yml")):
-        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []:
-            if isinstance(rule, dict) and "id" in rule:
-                rules[str(rule["id"])] = rule
-    return rules
-
-
 def _why_and_how(finding: PostedFinding) -> tuple[str | None, str | None, list[str]]:
-    """(why and how from the rule's source, CWE, references) for our own rules."""
-    if finding.tool == "semgrep":
-        rule = semgrep_rules().get(finding.rule_id) or semgrep_rules().get(finding.rule_id.rsplit(".", 1)[-1])
-        if rule is None:
-            return None, None, []  # a rule file of the repository itself
-        meta = rule.get("metadata") or {}
-        refs = meta.get("references") or []
-        refs = [r for r in (refs if isinstance(refs, list) else [refs]) if str(r).startswith("https://")]
-        cwe = meta.get("cwe")
-        cwe = cwe[0] if isinstance(cwe, list) and cwe else cwe
-        return " ".join(str(rule.get("message") or "").split()), str(cwe) if cwe else None, refs
-    if finding.tool == actions.TOOL:
-        for rule in actions.RULES:
-            if rule.id == finding.rule_id:
-                text = rule.message.format_map(defaultdict(lambda: "…", EXAMPLES))
-                return f"For example: {text}", rule.cwe, [rule.help_url]
-    return None, None, []
+    """(why and how, CWE, references) as the finding's analyzer documents its rule."""
+    doc = rule_doc(finding.tool, finding.rule_id)
+    return (doc.why, doc.cwe, list(doc.references)) if doc else (None, None, [])
 
 
 def documentation_url(finding: PostedFinding) -> str | None:
-    """The rule's documentation: the comment's own link, else one built from the rule id."""
-    if finding.help_url:
-        return finding.help_url
-    code = finding.rule_id
-    if finding.tool == "shellcheck" and re.fullmatch(r"SC\d+", code):
-        return shellcheck.WIKI + code
-    if finding.tool == "hadolint":
-        return hadolint.help_url_for(code)
-    if finding.tool == "yamllint" and code in yamllint.WHY and code != "syntax":
-        return yamllint.RULES_URL + code.replace("-", "_")
-    return TOOL_DOCS.get(finding.tool)
+    """The rule's documentation: the comment's own link, else the analyzer's page for the rule."""
+    doc = rule_doc(finding.tool, finding.rule_id) if not finding.help_url else None
+    return finding.help_url or (doc.help_url if doc else None)
 
 
 def explanation(finding: PostedFinding) -> str:
@@ -329,8 +243,9 @@ async def explain(
     root_id = comment.get("in_reply_to_id")
     if not isinstance(root_id, int):
         return NOT_A_BOT_THREAD
+    pr = await ctx.pull_request(0, owner, repo, number, gh)
     try:
-        root = await gh.getitem(f"/repos/{owner}/{repo}/pulls/comments/{root_id}")
+        root = await pr.review_comment(root_id)
     except GitHubHTTPError as exc:
         if exc.status == 404:
             return (
@@ -341,7 +256,9 @@ async def explain(
         return "Sorry, GitHub did not return this thread's first comment; try `/explain` again later."
     except CircuitOpenError:
         return "Sorry, GitHub is not answering right now; try `/explain` again later."
-    finding = parse_inline_comment(root) if is_own(root, await ctx.learn_own_login()) else None
-    if finding is None:
+    if not pr.is_own(root):
         return NOT_A_BOT_THREAD
-    return explanation(finding)
+    finding = parse_inline_comment(root)
+    if finding is None:
+        return OLDER_COMMENT if fingerprints_in(root.get("body")) else NOT_A_BOT_THREAD
+    return await asyncio.to_thread(explanation, finding)  # a tool may be asked for its rule's docs

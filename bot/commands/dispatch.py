@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from bot.commands.answers import ask, explain
 from bot.commands.effects import change_state, config_report, mark_comments
 from bot.config import ConfigError
 from bot.context import BotContext
-from bot.github.client import CircuitOpenError, GitHubClient, GitHubHTTPError
+from bot.github.client import CircuitOpenError, GitHubHTTPError
 from bot.github.pr_state import RULE_ID, IgnoredRule, PRState
-from bot.pipeline.publish import is_own, post_once, read_prior_state
-from bot.queue import ReviewJob
+from bot.github.pull_request import PullRequest
+from bot.queue import Priority, ReviewJob
+from bot.rate_windows import Slot
 from bot.text.render import fingerprints_in
 from bot.text.sanitize import code_span, escape_markdown
 
@@ -109,6 +109,10 @@ ARGS_OK: dict[str, Callable[[str], bool]] = {
 }
 
 
+def any_args(args: str) -> bool:
+    return True
+
+
 def parse_commands(body: str | None) -> list[Command]:
     """Commands are the first word of a line; quoted lines and code blocks are not commands."""
     found: list[Command] = []
@@ -155,30 +159,30 @@ async def run_commands(ctx: BotContext, cc: CommandComment) -> None:
     commands = [c for c in cc.commands if c.mention is None or (slug and c.mention.lower() == slug)]
     if not commands:
         return  # it mentioned someone else
-    gh = ctx.installation_client(cc.installation_id)
-    await react(gh, cc, "eyes")
-    results = [await run_one(ctx, gh, cc, command) for command in commands]
+    pr = await ctx.pull_request(cc.installation_id, cc.owner, cc.repo, cc.number)
+    await react(pr, cc, "eyes")
+    results = [await run_one(ctx, pr, cc, command) for command in commands]
     replies = [r.reply for r in results if r.reply]
     if replies:
-        await reply(gh, cc, "\n\n---\n\n".join(replies))
-    await react(gh, cc, "+1" if all(r.ok for r in results) else "confused")
+        await reply(pr, cc, "\n\n---\n\n".join(replies))
+    await react(pr, cc, "+1" if all(r.ok for r in results) else "confused")
 
 
-async def run_one(ctx: BotContext, gh: GitHubClient, cc: CommandComment, command: Command) -> Result:
+async def run_one(ctx: BotContext, pr: PullRequest, cc: CommandComment, command: Command) -> Result:
     spec = SPECS.get(command.name)
     if spec is None:
         return Result(False, f"Unknown command {code_span('/' + command.name)}.\n\n{help_text()}")
     try:
-        if spec.needs_write and not await can_write(ctx, gh, cc):
+        if spec.needs_write and not await can_write(ctx, pr, cc):
             return Result(
                 False,
                 f"Sorry, {code_span('/' + command.name)} can be run only by people with write, "
                 "maintain or admin access to this repository.",
             )
-        if not ARGS_OK.get(command.name, lambda _: True)(command.args):
+        if not ARGS_OK.get(command.name, any_args)(command.args):
             return Result(False, f"Usage: `{spec.usage}`")
         if spec.costly:
-            slot = take_slot(ctx, cc)
+            slot = await take_slot(ctx, cc)
             if slot != "ok":
                 limit = ctx.settings.review.commands_per_minute
                 text = (
@@ -186,7 +190,7 @@ async def run_one(ctx: BotContext, gh: GitHubClient, cc: CommandComment, command
                     "Please try again in a minute."
                 )
                 return Result(False, text if slot == "warn" else "")
-        return await HANDLERS[command.name](ctx, gh, cc, command.args)
+        return await HANDLERS[command.name](ctx, pr, cc, command.args)
     except Exception as exc:  # one failed command must still get its 😕 and leave the others be
         known = isinstance(exc, GitHubHTTPError | CircuitOpenError | ConfigError)
         log.warning(
@@ -195,81 +199,42 @@ async def run_one(ctx: BotContext, gh: GitHubClient, cc: CommandComment, command
         return Result(False, f"{code_span('/' + command.name)} failed; please try again later.")
 
 
-async def can_write(ctx: BotContext, gh: GitHubClient, cc: CommandComment) -> bool:
+async def can_write(ctx: BotContext, pr: PullRequest, cc: CommandComment) -> bool:
     key = (cc.installation_id, cc.owner.lower(), cc.repo.lower(), cc.author.lower())
     if key not in ctx.permissions:
-        try:
-            data = await gh.getitem(
-                "/repos/{owner}/{repo}/collaborators/{username}/permission",
-                {"owner": cc.owner, "repo": cc.repo, "username": cc.author},
-            )
-            roles = {str(data.get("role_name") or ""), str(data.get("permission") or "")}
-        except GitHubHTTPError as exc:
-            if exc.status != 404:
-                raise
-            roles = set()
-        ctx.permissions[key] = "write" if roles & WRITE_ROLES else "read"
+        ctx.permissions[key] = "write" if await pr.permission(cc.author) & WRITE_ROLES else "read"
     return ctx.permissions[key] == "write"
 
 
-@dataclass
-class Window:
-    times: deque[float] = field(default_factory=deque)
-    warned: bool = False
+async def take_slot(ctx: BotContext, cc: CommandComment) -> Slot:
+    """A sliding minute per PR (shared by every replica when Redis is configured); the first refused
+    command gets a reply, the rest only 😕."""
+    key = f"{cc.owner.lower()}/{cc.repo.lower()}#{cc.number}"
+    return await ctx.command_windows.take(key, ctx.settings.review.commands_per_minute)
 
 
-def take_slot(ctx: BotContext, cc: CommandComment) -> Literal["ok", "warn", "drop"]:
-    """A sliding minute per PR; the first refused command gets a reply, the rest only 😕."""
-    key = (cc.owner.lower(), cc.repo.lower(), cc.number)
-    window = ctx.command_windows.get(key) or Window()
-    now = time.monotonic()
-    while window.times and window.times[0] <= now - 60:
-        window.times.popleft()
-    ctx.command_windows[key] = window
-    if len(window.times) < ctx.settings.review.commands_per_minute:
-        window.times.append(now)
-        window.warned = False
-        return "ok"
-    if window.warned:
-        return "drop"
-    window.warned = True
-    return "warn"
-
-
-async def react(gh: GitHubClient, cc: CommandComment, content: str) -> None:
-    where = "issues" if cc.kind == "issue" else "pulls"
+async def react(pr: PullRequest, cc: CommandComment, content: str) -> None:
     try:
-        await gh.post(
-            f"/repos/{cc.owner}/{cc.repo}/{where}/comments/{cc.comment_id}/reactions",
-            data={"content": content},
-        )
+        await pr.react(cc.kind, cc.comment_id, content)
     except GitHubHTTPError as exc:  # a reaction is a courtesy: never lose the command over it
         log.info("%s/%s#%s: reaction %s not added: %s", cc.owner, cc.repo, cc.number, content, exc)
 
 
-async def reply(gh: GitHubClient, cc: CommandComment, text: str) -> None:
+async def reply(pr: PullRequest, cc: CommandComment, text: str) -> None:
     if cc.kind == "pull":  # in the thread; GitHub replies to the thread's first comment
-        root = cc.in_reply_to or cc.comment_id
-        url = f"/repos/{cc.owner}/{cc.repo}/pulls/{cc.number}/comments/{root}/replies"
-        listing = f"/repos/{cc.owner}/{cc.repo}/pulls/{cc.number}/comments"
-    else:
-        url = listing = f"/repos/{cc.owner}/{cc.repo}/issues/{cc.number}/comments"
-        if LOGIN.fullmatch(cc.author):
-            text = f"@{cc.author} {text}"
-    await post_once(gh, url, listing, {"body": f"{text}\n{REPLY_MARK}"})
+        await pr.reply_in_thread(cc.in_reply_to or cc.comment_id, f"{text}\n{REPLY_MARK}")
+        return
+    if LOGIN.fullmatch(cc.author):
+        text = f"@{cc.author} {text}"
+    await pr.comment(f"{text}\n{REPLY_MARK}")
 
 
 # --- the commands ------------------------------------------------------------------------------
 
 
-def bare_job(cc: CommandComment) -> ReviewJob:
-    """Enough of a job for the helpers that only need the PR's coordinates."""
-    return ReviewJob(cc.installation_id, cc.owner, cc.repo, cc.number, "", "", "", "")
-
-
-async def job_for_pr(gh: GitHubClient, cc: CommandComment) -> tuple[ReviewJob, dict[str, Any]]:
-    pr = await gh.getitem(f"/repos/{cc.owner}/{cc.repo}/pulls/{cc.number}")
-    base, head = pr["base"], pr["head"]
+async def job_for_pr(pr: PullRequest, cc: CommandComment) -> tuple[ReviewJob, dict[str, Any]]:
+    data = await pr.fetch()
+    base, head = data["base"], data["head"]
     job = ReviewJob(
         installation_id=cc.installation_id,
         owner=cc.owner,
@@ -282,20 +247,18 @@ async def job_for_pr(gh: GitHubClient, cc: CommandComment) -> tuple[ReviewJob, d
         head_clone_url=str((head.get("repo") or {}).get("clone_url") or ""),
         delivery_id=f"command:{cc.kind}:{cc.comment_id}",
         requested_by=cc.author,
-        priority=1,
+        priority=Priority.CRITICAL,
     )
-    return job, pr
+    return job, data
 
 
-async def cmd_review(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
-    job, pr = await job_for_pr(gh, cc)
-    if pr.get("state") != "open":
+async def cmd_review(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
+    job, data = await job_for_pr(pr, cc)
+    if data.get("state") != "open":
         return Result(False, "This pull request is closed: nothing to review.")
     note = ""
     if args == "--incremental":
-        last = (
-            await read_prior_state(gh, job, ctx.own_login, state_key=ctx.state_key)
-        ).state.last_reviewed_head
+        last = (await pr.read_state()).state.last_reviewed_head
         if not last:
             note = "No earlier review on this PR: running a full review instead."
         elif last == job.head_sha:
@@ -306,28 +269,19 @@ async def cmd_review(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args
     return Result(True, note)
 
 
-async def cmd_ask(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
-    try:
-        from bot.commands.answers import ask
-    except ImportError:
-        return Result(False, "`/ask` is not available yet.")
-    job, _ = await job_for_pr(gh, cc)
-    return Result(True, await ask(ctx, gh, job, args[:4000], cc.author))
+async def cmd_ask(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
+    job, _ = await job_for_pr(pr, cc)
+    return Result(True, await ask(ctx, pr.gh, job, args[:4000], cc.author))
 
 
-async def cmd_explain(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
+async def cmd_explain(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
     where = "Use `/explain` as a reply in one of the bot's review threads."
     if cc.kind != "pull" or cc.in_reply_to is None:
         return Result(False, where)
-    listing = await gh.get_all(f"/repos/{cc.owner}/{cc.repo}/pulls/{cc.number}/comments")
-    root = next((c for c in listing if c.get("id") == cc.in_reply_to), None)
-    if root is None or not is_own(root, ctx.own_login) or not fingerprints_in(root.get("body")):
+    root = next((c for c in await pr.review_comments() if c.get("id") == cc.in_reply_to), None)
+    if root is None or not pr.is_own(root) or not fingerprints_in(root.get("body")):
         return Result(False, where)
-    try:
-        from bot.commands.answers import explain
-    except ImportError:
-        return Result(False, "`/explain` is not available yet.")
-    return Result(True, await explain(ctx, gh, cc.owner, cc.repo, cc.number, cc.comment))
+    return Result(True, await explain(ctx, pr.gh, cc.owner, cc.repo, cc.number, cc.comment))
 
 
 def rule_args(args: str, usage: str) -> tuple[str, str] | Result:
@@ -337,7 +291,7 @@ def rule_args(args: str, usage: str) -> tuple[str, str] | Result:
     return rule, " ".join(reason.split())[:MAX_REASON]
 
 
-async def cmd_ignore(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
+async def cmd_ignore(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
     parsed = rule_args(args, SPECS["ignore"].usage)
     if isinstance(parsed, Result):
         return parsed
@@ -350,14 +304,14 @@ async def cmd_ignore(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args
             return
         state.ignored[rule] = IgnoredRule(cc.author, reason)
 
-    await change_state(ctx, gh, bare_job(cc), change)
+    await change_state(pr, change)
     if full.ok:
         why = f": {escape_markdown(reason)}" if reason else ""
-        await mark_comments(ctx, gh, bare_job(cc), rule, f"🔕 Ignored by @{cc.author}{why}")
+        await mark_comments(pr, rule, f"🔕 Ignored by @{cc.author}{why}")
     return full
 
 
-async def cmd_unignore(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
+async def cmd_unignore(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
     parsed = rule_args(args, SPECS["unignore"].usage)
     if isinstance(parsed, Result) or parsed[1]:
         return Result(False, f"Usage: `{SPECS['unignore'].usage}`")
@@ -366,8 +320,8 @@ async def cmd_unignore(ctx: BotContext, gh: GitHubClient, cc: CommandComment, ar
     def change(state: PRState) -> None:
         state.ignored.pop(rule, None)
 
-    await change_state(ctx, gh, bare_job(cc), change)
-    await mark_comments(ctx, gh, bare_job(cc), rule, "")
+    await change_state(pr, change)
+    await mark_comments(pr, rule, "")
     return Result()
 
 
@@ -378,26 +332,26 @@ def set_paused(paused: bool, by: str) -> Callable[[PRState], None]:
     return change
 
 
-async def cmd_pause(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
-    await change_state(ctx, gh, bare_job(cc), set_paused(True, cc.author))
+async def cmd_pause(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
+    await change_state(pr, set_paused(True, cc.author))
     return Result()
 
 
-async def cmd_resume(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
-    await change_state(ctx, gh, bare_job(cc), set_paused(False, ""))
+async def cmd_resume(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
+    await change_state(pr, set_paused(False, ""))
     return Result()
 
 
-async def cmd_config(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
-    job, _ = await job_for_pr(gh, cc)
-    return Result(True, await config_report(ctx, gh, job))
+async def cmd_config(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
+    job, _ = await job_for_pr(pr, cc)
+    return Result(True, await config_report(ctx, pr, job))
 
 
-async def cmd_help(ctx: BotContext, gh: GitHubClient, cc: CommandComment, args: str) -> Result:
+async def cmd_help(ctx: BotContext, pr: PullRequest, cc: CommandComment, args: str) -> Result:
     return Result(True, help_text())
 
 
-HANDLERS: dict[str, Callable[[BotContext, GitHubClient, CommandComment, str], Awaitable[Result]]] = {
+HANDLERS: dict[str, Callable[[BotContext, PullRequest, CommandComment, str], Awaitable[Result]]] = {
     "review": cmd_review,
     "ask": cmd_ask,
     "explain": cmd_explain,

@@ -12,7 +12,7 @@ from datetime import datetime
 import jwt
 from cachetools import TLRUCache
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from bot.github.client import GitHubClient, TokenProvider
@@ -46,10 +46,13 @@ def make_app_jwt(app_id: str | int, private_key_pem: str, *, now: float | None =
 
 
 @functools.lru_cache(maxsize=4)
-def _signing_key(private_key_pem: str) -> PrivateKeyTypes:
+def _signing_key(private_key_pem: str) -> RSAPrivateKey:
     """The parsed key, once per process: parsing checks the RSA key (~50 ms of CPU on the event
     loop), signing with it takes well under 1 ms. Failures are not cached."""
-    return load_pem_private_key(private_key_pem.encode(), password=None)
+    key = load_pem_private_key(private_key_pem.encode(), password=None)
+    if not isinstance(key, RSAPrivateKey):  # GitHub Apps sign with RS256 only
+        raise TypeError("the App's private key is not an RSA key")
+    return key
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import gidgethub
 import gidgethub.abc
 from uritemplate import variable
 
@@ -35,6 +36,7 @@ __all__ = [
     "CircuitOpenError",
     "GitHubClient",
     "GitHubHTTPError",
+    "GraphQLError",
     "MutationThrottle",
     "RetryPolicy",
     "TokenProvider",
@@ -156,8 +158,15 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
         return f"{self.base_url}/graphql"
 
     async def graphql(self, query: str, *, endpoint: str | None = None, **variables: Any) -> Any:
-        """gidgethub's graphql, aimed at this client's host so a GHES token never goes to github.com."""
-        return await super().graphql(query, endpoint=endpoint or self.graphql_url, **variables)
+        """gidgethub's graphql, aimed at this client's host so a GHES token never goes to github.com.
+
+        Its HTTP failures are GitHubHTTPError like any call's (``_request`` raises them first);
+        an answer that carries ``errors`` (GitHub says 200 for a refused mutation, an unknown
+        field, a node id it cannot find) is a GraphQLError naming GitHub's error types."""
+        try:
+            return await super().graphql(query, endpoint=endpoint or self.graphql_url, **variables)
+        except gidgethub.GraphQLException as exc:
+            raise GraphQLError.from_response(exc.response, str(exc)) from None
 
     async def get_all(
         self,
@@ -262,6 +271,26 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             raise GitHubHTTPError(
                 exc.status or 502, {}, f"invalid response: {exc.message}", method=method, url=url
             ) from None
+
+
+class GraphQLError(Exception):
+    """GitHub's GraphQL API answered with errors: ``types`` as GitHub names them (``FORBIDDEN``,
+    ``NOT_FOUND``, ``undefinedField``, ...), the message of the first (GitHub's words, no secret)."""
+
+    def __init__(self, message: str, types: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.types = types
+
+    @classmethod
+    def from_response(cls, response: Any, message: str) -> GraphQLError:
+        errors = response.get("errors") if isinstance(response, dict) else None
+        types: list[str] = []
+        for item in errors if isinstance(errors, list) else []:
+            if isinstance(item, dict):
+                extensions = item.get("extensions")
+                kind = item.get("type") or (extensions.get("code") if isinstance(extensions, dict) else None)
+                types.append(str(kind)[:100] if kind else "")
+        return cls(message[:500], tuple(types))
 
 
 def _with_per_page(url: str, per_page: int) -> str:

@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,11 @@ class PRState:
 
     def is_ignored(self, tool: str, rule_id: str) -> bool:
         return rule_id in self.ignored or f"{tool}:{rule_id}" in self.ignored
+
+    def ignores(self, names: Iterable[tuple[str, str]]) -> bool:
+        """Whether a finding is ignored: by its own (tool, rule) or by one of the tools it was
+        merged from ("also reported by"), so ``/ignore B602`` covers a merged shell finding too."""
+        return any(self.is_ignored(tool, rule) for tool, rule in names)
 
     def remember(self, fingerprints: list[str]) -> None:
         self.said = list(dict.fromkeys([*self.said, *fingerprints]))[-FINGERPRINTS_KEPT:]
@@ -128,6 +134,18 @@ class StateSeal:
 
     def read(self, body: str | None) -> PRState:
         return PRState.from_body(body, self.key, self.scope) if self.key else PRState()
+
+
+@dataclass
+class PriorState:
+    """What the bot said and keeps on one PR, as read back from its own comments there."""
+
+    said: set[str] = field(default_factory=set)  # from our inline comments and the summary's state
+    state: PRState = field(default_factory=PRState)
+    summary_comment_id: int | None = None
+    summary_body: str = ""  # the summary comment's text as read, state marker included
+    config_comment_id: int | None = None
+    seal: StateSeal = field(default_factory=lambda: StateSeal(b"", ""))  # signs this PR's state
 
 
 def pr_scope(owner: str, repo: str, number: int) -> str:

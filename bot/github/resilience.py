@@ -47,9 +47,9 @@ def planned_wait(exc: BaseException, policy: RetryPolicy, attempt_number: int) -
         return None
     hinted = exc.retry_after_seconds
     if hinted is not None:
-        return hinted
+        return float(hinted)
     if exc.is_secondary_rate_limit:
-        return policy.secondary_min_wait * 2 ** (attempt_number - 1)
+        return policy.secondary_min_wait * 2.0 ** (attempt_number - 1)
     return None
 
 

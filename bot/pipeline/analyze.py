@@ -1,9 +1,8 @@
-"""The review pipeline: changed files in, precise findings out. Shared by the CLI and the App."""
+"""The analysis step of the pipeline: changed files in, precise findings out (any source, any reporter)."""
 
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,19 +12,16 @@ from analyzers import Analyzer, AnalyzerResult, Finding, with_fingerprints
 from analyzers.batch import analysis_problems
 from analyzers.cache import AnalysisCache, run_cached
 from analyzers.dedupe import merge_findings
-from analyzers.diff import DiffError, FileDiff, filter_findings, patches_by_path
+from analyzers.diff import FileDiff, filter_findings
 from bot.config import ReviewSettings
-from bot.pipeline.checkout import CheckoutError, Materialized, git, git_env, local_git_dir, materialize
-from bot.pipeline.local_diff import read_local_diff
+from bot.pipeline.checkout import Materialized, materialize
 from bot.pipeline.policy import (
     build_analyzers,
     hide_skipped,
-    is_ignored,
+    kept_by_policy,
     plan_analysis,
     select_paths,
-    write_rule_files,
 )
-from bot.pipeline.repo_config import load_local_policy, load_policy_file
 
 if TYPE_CHECKING:  # the dialogue pulls in autogen (0.6 s of imports): only when it runs
     from bot.agents.config import AgentConfig
@@ -48,6 +44,11 @@ class ReviewOutcome:
     sources: dict[str, list[str]] = field(default_factory=dict)  # head lines of files with findings
     discussion: Discussion | None = None  # the agent dialogue, when one is configured
     files: Materialized | None = field(default=None, repr=False, compare=False)  # the head files written
+    # Everything the analyzers still report in the files they analyzed, on changed lines or not,
+    # by fingerprint, and those files: a finding the bot commented on is fixed only when it is
+    # gone from the file, not merely off the diff (bot/pipeline/threads.py).
+    present: set[str] = field(default_factory=set)
+    analyzed: set[str] = field(default_factory=set)
 
     @property
     def errors(self) -> list[str]:
@@ -106,9 +107,11 @@ async def analyze_changes(
         hide_skipped(analyzers, secrets_only),
         cache=cache,
         timeout=settings.analyzer_timeout,
+        # The policy before the caps: rules it ignores never crowd out the findings it keeps.
+        keep=lambda found: kept_by_policy(found, settings, files.read_lines),
     )
-    raw = [f for r in results for f in r.findings if not is_ignored(f, settings)]
-    on_diff = filter_findings(with_fingerprints(raw, files.read_lines), diffs, mode=settings.filter_mode)
+    raw = with_fingerprints([f for r in results for f in r.findings], files.read_lines)
+    on_diff = filter_findings(raw, diffs, mode=settings.filter_mode)
     kept = [without_outside_suggestion(f, diffs) for f in merge_findings(on_diff)]
     outcome = ReviewOutcome(
         findings=kept,
@@ -118,6 +121,8 @@ async def analyze_changes(
         files_analyzed=len(to_analyze),
         sources={path: files.read_lines(path) for path in {f.path for f in kept}},
         files=files,
+        present={f.fingerprint for f in raw},
+        analyzed=set(to_analyze),
     )
     if files.failed:  # unlike binaries or generated files, these should have been analyzed
         n = len(files.failed)
@@ -130,89 +135,6 @@ async def analyze_changes(
             f"This PR changes more files than the bot reviews at once: {len(over)} of them were not analyzed."
         )
     return outcome
-
-
-async def resolve_commit(git_dir: Path, ref: str, *, env: Mapping[str, str]) -> str:
-    if ref.startswith("-"):
-        raise CheckoutError(f"not a revision: {ref!r}")
-    out = await git(
-        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], git_dir=git_dir, env=env, timeout=30
-    )
-    return out.decode().strip()
-
-
-async def review_local(
-    path: Path,
-    *,
-    base: str,
-    head: str = "HEAD",
-    settings: ReviewSettings | None = None,
-    config: Path | None = None,
-    agents: AgentConfig | None = None,
-    events: EventChannel | None = None,
-    topic: str = "local",
-    cache: AnalysisCache | None = None,
-) -> ReviewOutcome:
-    """Review the commits of ``head`` not in ``base`` in a local repository, as the App would.
-
-    The repository's ``.github/review-bot.yml`` is read from ``base`` (as the App reads it from
-    the base branch), unless ``config`` names a file to use instead.
-    """
-    settings = settings or ReviewSettings()
-    git_dir = await local_git_dir(path)
-    with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
-        workdir = Path(tmp)
-        env = git_env(workdir)
-        try:
-            head_sha = await resolve_commit(git_dir, head, env=env)
-            base_sha = await resolve_commit(git_dir, base, env=env)
-        except CheckoutError:
-            raise CheckoutError(f"unknown revision: {base!r} or {head!r}") from None
-        if config is not None:
-            policy = load_policy_file(config, path, settings)
-        else:
-            policy = await load_local_policy(git_dir, base_sha, env, settings)
-        analyzers = build_analyzers(
-            policy.settings, write_rule_files(workdir / "repo-rules", policy.rule_files)
-        )
-        merge_base = await git(["merge-base", base_sha, head_sha], git_dir=git_dir, env=env, timeout=60)
-        local = await read_local_diff(git_dir, merge_base.decode().strip(), head_sha, env=env)
-        outcome = await analyze_changes(
-            git_dir,
-            head_sha,
-            local.diffs,
-            env=env,
-            fetch_missing=False,
-            settings=policy.settings,
-            workdir=workdir,
-            analyzers=analyzers,
-            cache=cache,
-        )
-        if policy.error:
-            outcome.incomplete.append(f"Ignored an invalid configuration, used the defaults: {policy.error}")
-        for too_large, reason in local.too_large.items():
-            outcome.skipped[too_large] = reason
-        if local.too_large:
-            outcome.incomplete.append(
-                f"The diff of {len(local.too_large)} file(s) is larger than git's output cap: "
-                "no line of them was reviewed (they are listed as skipped)."
-            )
-        if agents is not None:
-            message = await git(
-                ["log", "-1", "--format=%s%n%n%b", head_sha], git_dir=git_dir, env=env, timeout=30
-            )
-            title, _, body = message.decode("utf-8", "replace").partition("\n\n")
-            patches = patches_from_diff(local.text)
-            outcome.discussion = await discuss_outcome(
-                outcome,
-                agents,
-                title=title,
-                body=body,
-                patches=patches,
-                events=events,
-                topic=topic,
-            )
-        return outcome
 
 
 async def discuss_outcome(
@@ -244,10 +166,3 @@ async def discuss_outcome(
         events=events,
         topic=topic,
     )
-
-
-def patches_from_diff(text: str) -> dict[str, str]:
-    try:
-        return patches_by_path(text)
-    except DiffError:
-        return {}

@@ -6,65 +6,43 @@ from collections.abc import Sequence
 
 from analyzers import Finding, severity_at_least
 from bot.config import ReviewSettings
-from bot.github.client import GitHubClient, GitHubHTTPError
+from bot.github.client import GitHubHTTPError
+from bot.github.pull_request import PullRequest
 from bot.pipeline.analyze import ReviewOutcome
-from bot.queue import ReviewJob
 from bot.text.render import CHECK_RUN_NAME, annotation, check_run_output
 
 ANNOTATIONS_PER_REQUEST = 50
 
 
-async def running_check_runs(gh: GitHubClient, job: ReviewJob, app_id: str | None) -> list[dict]:
-    """Our check runs on the head commit that are still in progress."""
-    query = f"check_name={CHECK_RUN_NAME}&status=in_progress" + (f"&app_id={app_id}" if app_id else "")
-    url = f"/repos/{job.owner}/{job.repo}/commits/{job.head_sha}/check-runs?{query}"
-    return await gh.get_all(url, iterable_key="check_runs")
-
-
-async def start_check_run(gh: GitHubClient, job: ReviewJob, app_id: str | None = None) -> int:
+async def start_check_run(pr: PullRequest, head_sha: str, app_id: str | None = None) -> int:
     """Our in-progress check run on the head: the one a failed attempt left behind, or a new one.
 
     Reusing it means a retried job never leaves a run spinning "in progress" forever.
     """
     try:
-        runs = await running_check_runs(gh, job, app_id)
+        runs = await pr.running_check_runs(head_sha, CHECK_RUN_NAME, app_id)
     except GitHubHTTPError as exc:
         if exc.retryable:
             raise
         runs = []  # listing is a nicety (reuse after a retry); not being able to list must not block
     if runs:
         return int(runs[0]["id"])
-    run = await gh.post(
-        f"/repos/{job.owner}/{job.repo}/check-runs",
-        data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, "status": "in_progress"},
-    )
-    return int(run["id"])
+    return await pr.create_check_run({"name": CHECK_RUN_NAME, "head_sha": head_sha, "status": "in_progress"})
 
 
 async def abandon_check_run(
-    gh: GitHubClient, job: ReviewJob, reason: str, app_id: str | None = None, conclusion: str = "failure"
+    pr: PullRequest, head_sha: str, reason: str, app_id: str | None = None, conclusion: str = "failure"
 ) -> None:
     """Close our in-progress run when the review is given up, saying why; with none in progress
     (the job failed before it started one), create a completed one: a review that could not be
     done must show on the PR, and never as a pass."""
     output = {"title": "The review could not be completed", "summary": reason[:1000]}
-    runs = await running_check_runs(gh, job, app_id)
+    done = {"status": "completed", "conclusion": conclusion, "output": output}
+    runs = await pr.running_check_runs(head_sha, CHECK_RUN_NAME, app_id)
     for run in runs:
-        await gh.patch(
-            f"/repos/{job.owner}/{job.repo}/check-runs/{run['id']}",
-            data={"status": "completed", "conclusion": conclusion, "output": output},
-        )
+        await pr.update_check_run(int(run["id"]), done)
     if not runs:
-        await gh.post(
-            f"/repos/{job.owner}/{job.repo}/check-runs",
-            data={
-                "name": CHECK_RUN_NAME,
-                "head_sha": job.head_sha,
-                "status": "completed",
-                "conclusion": conclusion,
-                "output": output,
-            },
-        )
+        await pr.create_check_run({"name": CHECK_RUN_NAME, "head_sha": head_sha, **done})
 
 
 def check_conclusion(
@@ -80,8 +58,8 @@ def check_conclusion(
 
 
 async def finish_check_run(
-    gh: GitHubClient,
-    job: ReviewJob,
+    pr: PullRequest,
+    head_sha: str,
     check_run_id: int | None,
     outcome: ReviewOutcome,
     settings: ReviewSettings,
@@ -100,17 +78,10 @@ async def finish_check_run(
         "output": {**output, "annotations": batches[0]},
     }
     if check_run_id is None:
-        created = await gh.post(
-            f"/repos/{job.owner}/{job.repo}/check-runs",
-            data={"name": CHECK_RUN_NAME, "head_sha": job.head_sha, **final},
-        )
-        check_run_id = int(created["id"])
+        check_run_id = await pr.create_check_run({"name": CHECK_RUN_NAME, "head_sha": head_sha, **final})
     else:
-        await gh.patch(f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}", data=final)
+        await pr.update_check_run(check_run_id, final)
     for batch in batches[1:]:
         # GitHub takes 50 annotations a request; further PATCHes append to the same run.
-        await gh.patch(
-            f"/repos/{job.owner}/{job.repo}/check-runs/{check_run_id}",
-            data={"output": {**output, "annotations": batch}},
-        )
+        await pr.update_check_run(check_run_id, {"output": {**output, "annotations": batch}})
     return check_run_id

@@ -7,17 +7,19 @@ analyzers that read skipped files (the secret scanner). Only binaries are skippe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
 
-from analyzers import Analyzer, AnalyzerResult, Finding, default_analyzers
+from analyzers import SEVERITY_RANK, Analyzer, AnalyzerResult, Finding, registry, severity_at_least
 from analyzers.diff import FileDiff
 from analyzers.limits import MIB, ResourceLimits
 from analyzers.skip import skip_reason_for_content, skip_reason_for_path
 from bot.config import ReviewSettings
+from bot.pipeline import allowlist
 
 SECRETS_ONLY = "; checked for secrets only"
 
@@ -30,16 +32,10 @@ def tool_limits(settings: ReviewSettings) -> ResourceLimits:
 
 def build_analyzers(settings: ReviewSettings, extra_semgrep_rules: Sequence[Path] = ()) -> list[Analyzer]:
     """The analyzers this repository has on, semgrep with the repository's extra rules."""
-    limits = tool_limits(settings)
-    analyzers = default_analyzers(limits)
-    if extra_semgrep_rules:
-        from analyzers.semgrep import SemgrepAnalyzer
-
-        analyzers = [
-            SemgrepAnalyzer(extra_rule_paths=extra_semgrep_rules, limits=limits) if a.name == "semgrep" else a
-            for a in analyzers
-        ]
-    return [a for a in analyzers if a.name not in settings.disabled_analyzers]
+    options = {"semgrep": {"extra_rule_paths": tuple(extra_semgrep_rules)}} if extra_semgrep_rules else {}
+    return registry.build_analyzers(
+        tool_limits(settings), disabled=settings.disabled_analyzers, options=options
+    )
 
 
 def reads_skipped_files(analyzer: Analyzer) -> bool:
@@ -152,9 +148,50 @@ def hide_skipped(analyzers: Sequence[Analyzer], secrets_only: frozenset[str]) ->
     return [a if reads_skipped_files(a) else WithoutFiles(a, secrets_only) for a in analyzers]
 
 
-def is_ignored(finding: Finding, settings: ReviewSettings) -> bool:
-    rules = settings.ignore_rules
+def names_rule(rules: Collection[str], finding: Finding) -> bool:
+    """Whether ``rules`` names the finding's rule: "B101" or "bandit:B101"."""
     return finding.rule_id in rules or f"{finding.tool}:{finding.rule_id}" in rules
+
+
+@functools.lru_cache(maxsize=512)
+def glob_spec(glob: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([glob])
+
+
+def is_ignored(finding: Finding, settings: ReviewSettings) -> bool:
+    """Switched off by the policy: everywhere (``ignore_rules``) or in the files a glob of
+    ``paths`` matches (the built-in entries quiet test-only rules in tests)."""
+    if names_rule(settings.ignore_rules, finding):
+        return True
+    return any(
+        names_rule(rules, finding) and glob_spec(glob).match_file(finding.path)
+        for glob, rules in settings.paths.entries
+    )
+
+
+def kept_by_policy(
+    findings: Iterable[Finding], settings: ReviewSettings, read_lines: Callable[[str], Sequence[str]]
+) -> list[Finding]:
+    """The findings the policy keeps: not ignored, and not on a line the allow-list of their
+    rule recognises as something else (bot/pipeline/allowlist.py). ``read_lines(path)`` gives the
+    head version's lines; a file is read only for a finding whose rule has an allow-list."""
+    lines: dict[str, Sequence[str]] = {}
+    kept = []
+    for finding in findings:
+        if is_ignored(finding, settings):
+            continue
+        check = allowlist.ALLOWED.get(f"{finding.tool}:{finding.rule_id}")
+        if check is not None:
+            if finding.path not in lines:
+                try:
+                    lines[finding.path] = read_lines(finding.path)
+                except OSError:
+                    lines[finding.path] = ()
+            text = lines[finding.path][finding.line - 1 : finding.line]
+            if text and check(text[0]):
+                continue
+        kept.append(finding)
+    return kept
 
 
 def write_rule_files(folder: Path, rule_files: Mapping[str, bytes]) -> list[Path]:
@@ -167,3 +204,51 @@ def write_rule_files(folder: Path, rule_files: Mapping[str, bytes]) -> list[Path
         target.write_bytes(data)
         paths.append(target)
     return paths
+
+
+@dataclass
+class InlineSelection:
+    """Which new findings become inline comments and which are only listed (summary, check run)."""
+
+    inline: list[Finding] = field(default_factory=list)  # the most severe first, at most the budget
+    overflow: list[Finding] = field(default_factory=list)  # over the budget: listed in the summary
+    below: list[Finding] = field(default_factory=list)  # under ``comment_on``: summary and check run
+
+    @property
+    def new(self) -> list[Finding]:
+        """What this review raises (inline or in the list of the rest): remembered as said."""
+        return self.inline + self.overflow
+
+
+def inline_rank(finding: Finding) -> tuple[int, int, str, int, str, str]:
+    """Most severe first; among equals the surer first (several tools agreeing), then by place."""
+    return (
+        -SEVERITY_RANK[finding.severity],
+        -len(finding.sources),
+        finding.path,
+        finding.line,
+        finding.tool,
+        finding.rule_id,
+    )
+
+
+def select_inline(
+    findings: Sequence[Finding], settings: ReviewSettings, said: Collection[str] = ()
+) -> InlineSelection:
+    """The inline comments of one review: not said before, at least ``comment_on``, the most
+    severe kept when there are more than ``max_inline_comments``."""
+    selection = InlineSelection()
+    seen: set[str] = set()
+    wanted: list[Finding] = []
+    for finding in findings:
+        if finding.fingerprint in said or finding.fingerprint in seen:
+            continue
+        seen.add(finding.fingerprint)
+        if severity_at_least(finding.severity, settings.comment_on):
+            wanted.append(finding)
+        else:
+            selection.below.append(finding)
+    wanted.sort(key=inline_rank)
+    selection.inline = wanted[: settings.max_inline_comments]
+    selection.overflow = wanted[settings.max_inline_comments :]
+    return selection

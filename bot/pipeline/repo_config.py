@@ -12,22 +12,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from analyzers.registry import analyzer_aliases, analyzer_names
 from analyzers.safe_yaml import YamlLimitError, load_bounded
-from bot.config import ConfigError, ReviewSettings, brief, check_review_choices, coerce
+from bot.config import ConfigError, PathRules, ReviewSettings, brief, check_review_choices, coerce
 from bot.pipeline.checkout import CheckoutError, git
 
 CONFIG_PATH = ".github/review-bot.yml"
-KNOWN_ANALYZERS = (
-    "ruff",
-    "bandit",
-    "semgrep",
-    "shellcheck",
-    "hadolint",
-    "actions",
-    "yamllint",
-    "detect-secrets",
-)
-ANALYZER_ALIASES = {"secrets": "detect-secrets"}  # the friendlier name people will type
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_RULE_FILES = 20
 MAX_RULE_FILE_BYTES = 1024 * 1024
@@ -40,6 +30,7 @@ KEYS: dict[str, tuple[str, type]] = {
     "include": ("include", tuple),
     "exclude": ("exclude", tuple),
     "ignore_rules": ("ignore_rules", tuple),
+    "paths": ("paths", PathRules),  # {glob: {ignore_rules: [...]}}, added to the built-in entries
     "max_inline_comments": ("max_inline_comments", int),
     "semgrep_rules": ("semgrep_rules", tuple),
     "skip_generated": ("skip_generated", bool),
@@ -81,6 +72,8 @@ def parse_repo_config(text: str, base: ReviewSettings, source: str = CONFIG_PATH
             known = ", ".join(["analyzers", *KEYS])
             raise ConfigError(f"{source}: unknown key {brief(key)} (known keys: {known})")
     check_review_choices(changes, f"{source}: ")
+    if "paths" in changes:  # a glob the defaults also name replaces their entry (e.g. to switch it off)
+        changes["paths"] = base.paths.merged(changes["paths"])
     for path in changes.get("semgrep_rules", ()):
         if path.startswith("/") or ".." in path.split("/"):
             raise ConfigError(f"{source}: semgrep_rules: {brief(path)} must be a path inside the repository")
@@ -93,11 +86,12 @@ def disabled_analyzers(value: Any, source: str) -> tuple[str, ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{source}: analyzers must map analyzer names to true or false")
     off = []
+    names, aliases = analyzer_names(), analyzer_aliases()  # each analyzer declares its own
     for name, enabled in value.items():
-        name = ANALYZER_ALIASES.get(name, name) if isinstance(name, str) else name
-        if name not in KNOWN_ANALYZERS:
+        name = aliases.get(name, name) if isinstance(name, str) else name
+        if name not in names:
             label = name if isinstance(name, str) and len(name) <= 60 and name.isprintable() else brief(name)
-            known = ", ".join(KNOWN_ANALYZERS)
+            known = ", ".join(names)
             raise ConfigError(f"{source}: analyzers.{label}: unknown analyzer (known: {known})")
         if not isinstance(enabled, bool):
             raise ConfigError(f"{source}: analyzers.{name} must be true or false, got {brief(enabled)}")

@@ -8,7 +8,10 @@ raw), the Markdown format through bot/text/sanitize.py, as the bot's GitHub comm
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import dataclass, field
 from itertools import groupby
+from typing import TYPE_CHECKING, TextIO
 
 from analyzers.sarif import FINGERPRINT_KEY, to_sarif
 from bot.pipeline.analyze import ReviewOutcome
@@ -16,28 +19,36 @@ from bot.text.printable import printable
 from bot.text.render import SEVERITY_ICON, count_line
 from bot.text.sanitize import code_span, escape_markdown, message_markdown
 
+if TYPE_CHECKING:
+    from bot.pipeline.run import Change
+
 COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
 def format_text(outcome: ReviewOutcome, *, colour: bool) -> str:
-    """Findings grouped by file, each with the source line it is about."""
+    """One ``path:line:col: severity rule message`` line per finding (the form compilers print,
+    which editors and terminals jump to; col is 1 when the tool gives none), the source line it is
+    about under it, a blank line between files."""
 
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
     out: list[str] = []
     for path, group in groupby(outcome.findings, key=lambda f: f.path):
-        out.append(paint(printable(path), BOLD))
         lines = outcome.sources.get(path, [])
         for f in group:
-            where = f"{f.line}:{f.column}" if f.column else f"{f.line}"
-            label = paint(f"{f.severity:<7}", COLOURS.get(f.severity, ""))
-            tools = printable(", ".join(f.sources) if f.sources else f"{f.tool} {f.rule_id}")
-            out.append(f"  {where:>7}  {label} {printable(f.message)}  {paint(f'[{tools}]', DIM)}")
+            where = paint(f"{printable(path)}:{f.line}:{f.column or 1}:", BOLD)
+            label = paint(f.severity, COLOURS.get(f.severity, ""))
+            tools = printable(", ".join(f.sources) if f.sources else f.tool)
+            out.append(
+                f"{where} {label} {printable(f.rule_id)} {printable(f.message)}  {paint(f'[{tools}]', DIM)}"
+            )
             if 0 < f.line <= len(lines):
-                out.append(paint(f"           | {printable(lines[f.line - 1].rstrip(), keep=chr(9))}", DIM))
+                out.append(paint(f"    | {printable(lines[f.line - 1].rstrip(), keep=chr(9))}", DIM))
         out.append("")
+    failed = outcome.files.failed if outcome.files is not None else {}
+    out.extend(f"{printable(path)}: not analyzed: {printable(why)}" for path, why in sorted(failed.items()))
     out.extend(f"warning: {printable(problem)}" for problem in outcome.errors + outcome.incomplete)
     out.extend(agent_text(outcome))
     summary = f"{count_line(outcome.findings)} on changed lines in {outcome.files_analyzed} analyzed file(s)"
@@ -134,3 +145,23 @@ def format_markdown(outcome: ReviewOutcome) -> str:
 
         out += agent_section(outcome.discussion) + dismissed_section(outcome.findings, outcome.discussion)
     return "\n".join(out)
+
+
+FORMATS = {"json": format_json, "sarif": format_sarif, "markdown": format_markdown}
+
+
+@dataclass
+class TerminalReporter:
+    """The terminal door's reporter: the outcome, in the format asked, on a stream."""
+
+    format: str = "text"
+    colour: bool = False
+    stream: TextIO = field(default_factory=lambda: sys.stdout)
+
+    async def start(self) -> None:
+        return None
+
+    async def report(self, outcome: ReviewOutcome, change: Change) -> None:
+        render = FORMATS.get(self.format)
+        text = render(outcome) if render is not None else format_text(outcome, colour=self.colour)
+        print(text, file=self.stream)

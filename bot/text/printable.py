@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 _UNPRINTABLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
@@ -44,7 +45,7 @@ class SafeFormatter(logging.Formatter):
         finally:
             record.message = original
 
-    def formatException(self, ei) -> str:
+    def formatException(self, ei: Any) -> str:
         return _indented(super().formatException(ei))
 
     def formatStack(self, stack_info: str) -> str:

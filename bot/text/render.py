@@ -8,19 +8,30 @@ PR-controlled text, and it is signed (bot/github/pr_state.py).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analyzers import Finding
-from bot.github.pr_state import ANY_STATE_RE, PRState, StateSeal
+from bot.github.pr_state import ANY_STATE_RE, FINGERPRINT, RULE_ID, PRState, StateSeal
 from bot.text.sanitize import code_span, escape_markdown, link_destination, message_markdown
 
 SUMMARY_MARKER = "<!-- review-bot:summary -->"
 CONFIG_ERROR_MARKER = "<!-- review-bot:config-error -->"
 NOTES_START, NOTES_END = "<!-- review-bot:notes -->", "<!-- review-bot:notes-end -->"
+# The line the bot adds to its inline comment once a push removed the finding (bot/pipeline/threads.py).
+FIXED_MARK = "<!-- review-bot:fixed -->"
+FIXED_LINE = re.compile(r"\n*" + re.escape(FIXED_MARK) + r"[^\n]*")
+# Comments written before the finding marker carried only this one (still read, never written).
 FINGERPRINT_RE = re.compile(r"(?m)^<!-- review-bot:fp:([0-9a-f]{8,64}) -->\r?$")  # a line of its own
+FINDING_RE = re.compile(r"(?m)^<!-- review-bot:finding:v1:([A-Za-z0-9+/=]{1,8000}) -->\r?$")
+SEVERITIES = ("error", "warning", "note")
+MAX_SOURCES = 20
+MAX_URL = 2000
 BODY_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535
 CHECK_RUN_NAME = "review-bot"
@@ -29,12 +40,97 @@ SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 ANNOTATION_LEVEL = {"error": "failure", "warning": "warning", "note": "notice"}
 
 
-def fingerprint_marker(fingerprint: str) -> str:
-    return f"<!-- review-bot:fp:{fingerprint} -->"
+@dataclass(frozen=True)
+class FindingMark:
+    """What an inline comment is about, as its hidden marker says (never read from its prose)."""
+
+    tool: str
+    rule: str
+    fingerprint: str
+    severity: str = ""
+    help_url: str | None = None
+    sources: tuple[tuple[str, str], ...] = ()  # (tool, rule) of every tool that reported it, when merged
+
+    def names(self) -> list[tuple[str, str]]:
+        """(tool, rule) of the finding and of each tool it was merged from."""
+        own = [(self.tool, self.rule)] if self.rule else []
+        return list(dict.fromkeys([*own, *self.sources]))
+
+
+def finding_names(finding: Finding) -> list[tuple[str, str]]:
+    """(tool, rule) of a finding and of every tool it was merged from (``Finding.sources``)."""
+    merged = [(tool, rule) for tool, _, rule in (s.partition(" ") for s in finding.sources)]
+    return list(dict.fromkeys([(finding.tool, finding.rule_id), *merged]))
+
+
+def finding_marker(finding: Finding) -> str:
+    """The hidden marker of an inline comment: tool, rule, fingerprint, severity, help URL and
+    merged sources as JSON, base64 so that Markdown cannot mangle it and it cannot hold ``-->``."""
+    data: dict[str, object] = {"tool": finding.tool, "rule": finding.rule_id, "fp": finding.fingerprint}
+    data["sev"] = finding.severity
+    url = link_destination(finding.help_url)
+    if url and len(url) <= MAX_URL:
+        data["url"] = url
+    if finding.sources:
+        data["src"] = [f"{tool}:{rule}" for tool, rule in finding_names(finding)][:MAX_SOURCES]
+    raw = base64.b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
+    return f"<!-- review-bot:finding:v1:{raw} -->"
+
+
+def finding_mark_in(body: str | None) -> FindingMark | None:
+    """The finding an inline comment's marker names: its last one, every value checked against
+    the same patterns as the PR state's; None when there is none or it is damaged. Call it only
+    on the bot's own comments: a marker is trusted for where it is, not for what it holds."""
+    markers = list(FINDING_RE.finditer(body or ""))
+    if not markers:
+        return None
+    try:
+        data = json.loads(base64.b64decode(markers[-1].group(1), validate=True))
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+    fp = data.get("fp") if isinstance(data, dict) else None
+    if not (isinstance(fp, str) and FINGERPRINT.fullmatch(fp)):
+        return None
+    # A rule id no command could name (a repository's odd semgrep id) leaves the fingerprint
+    # readable, so a re-review still knows what it said; only the names stay empty.
+    tool, rule = _name(data.get("tool")), _name(data.get("rule"))
+    if not (tool and rule):
+        tool = rule = ""
+    sources: list[tuple[str, str]] = []
+    listed = data.get("src")
+    for item in listed[:MAX_SOURCES] if isinstance(listed, list) else []:
+        source_tool, _, source_rule = item.partition(":") if isinstance(item, str) else ("", "", "")
+        if _name(source_tool) and _name(source_rule):
+            sources.append((source_tool, source_rule))
+    url = data.get("url")
+    return FindingMark(
+        tool,
+        rule,
+        fp,
+        severity=data.get("sev") if data.get("sev") in SEVERITIES else "",
+        help_url=link_destination(url) if isinstance(url, str) and len(url) <= MAX_URL else None,
+        sources=tuple(sources),
+    )
+
+
+def _name(value: object) -> str:
+    """A tool or rule name from a marker, or "" when it is not one a command could name."""
+    return value if isinstance(value, str) and RULE_ID.fullmatch(value) else ""
 
 
 def fingerprints_in(body: str | None) -> set[str]:
-    return set(FINGERPRINT_RE.findall(body or ""))
+    """The fingerprints an inline comment of ours carries: its finding marker's, or an older
+    comment's ``review-bot:fp:`` marker."""
+    found = set(FINGERPRINT_RE.findall(body or ""))
+    mark = finding_mark_in(body) if "review-bot:finding:" in (body or "") else None
+    return found | ({mark.fingerprint} if mark is not None else set())
+
+
+def with_fixed_note(body: str, head_sha: str | None) -> str:
+    """An inline comment's body saying it was fixed in ``head_sha`` (None: the note removed); the
+    finding marker stays as it is, so a re-review still knows what it said."""
+    body = FIXED_LINE.sub("", body)
+    return f"{body}\n\n{FIXED_MARK}✅ Fixed in {code_span(head_sha[:7])}." if head_sha else body
 
 
 def rule_label(finding: Finding, *, table: bool = False) -> str:
@@ -75,7 +171,7 @@ def inline_comment_body(finding: Finding) -> str:
     suggestion = suggestion_block(finding.suggestion) if finding.suggestion is not None else None
     if suggestion is not None and len(suggestion) < BODY_LIMIT // 2:  # else no room: no suggestion
         parts += ["", suggestion]
-    parts += ["", fingerprint_marker(finding.fingerprint)]  # whole, on its own line, never cut
+    parts += ["", finding_marker(finding)]  # whole, on its own line, never cut
     return "\n".join(parts)
 
 
@@ -123,6 +219,19 @@ def findings_table(findings: Sequence[Finding], budget: int) -> str:
     return header + "".join(rows)
 
 
+@dataclass(frozen=True)
+class FindingCounts:
+    """Every finding of the PR by what became of it: still there, removed by a push, or silenced
+    by ``/ignore``."""
+
+    open: int = 0
+    fixed: int = 0
+    ignored: int = 0
+
+    def line(self) -> str:
+        return f"Findings on this PR: {self.open} open, {self.fixed} fixed, {self.ignored} ignored."
+
+
 @dataclass
 class SummaryInput:
     head_sha: str
@@ -137,6 +246,7 @@ class SummaryInput:
     state_marker: str = ""  # the PR's signed state (bot/github/pr_state.py): the body's last line
     state: PRState | None = None  # that state, for its visible notes
     sections: Sequence[str] = ()  # more Markdown lines (the agent discussion), before the footer
+    counts: FindingCounts | None = None  # open, fixed, ignored over the PR's life (None: not known)
 
 
 def summary_body(data: SummaryInput) -> str:
@@ -152,6 +262,8 @@ def summary_body(data: SummaryInput) -> str:
         lines.append(
             f"{data.new_inline} new inline comment(s); {data.already_said} already raised on an earlier push."
         )
+    if data.counts is not None:
+        lines.append(data.counts.line())
     if data.problems:
         lines += ["", "**The review is incomplete:**", *(f"- {escape_markdown(p)}" for p in data.problems)]
     if data.skipped:

@@ -77,10 +77,16 @@ def escape_markdown(text: str, *, limit: int | None = None) -> str:
     return guard_line_start(_escape(_cut(" ".join(str(text).split()), limit)))
 
 
-def code_span(text: str, *, table: bool = False) -> str:
+def code_span(text: str, *, table: bool = False, inert: bool = True) -> str:
     """A name as a code span whatever it holds: backtick runs are outlasted, control characters
-    shown as pictures, ``<!`` broken; in a table cell ``|`` is escaped as GFM requires there."""
+    shown as pictures, ``<!`` and ``@`` broken; in a table cell ``|`` is escaped as GFM requires there.
+
+    GitHub does not notify a mention inside a code span, but a file named ``@team.py`` listed in a
+    summary must stay inert when its text is copied or quoted out of the span too. ``inert=False``
+    keeps ``@`` as written: for code the agents quote, which must read as the code it is."""
     text = visible_controls(str(text)).replace("<!", "<" + ZWSP + "!")
+    if inert:
+        text = re.sub(f"@(?!{ZWSP})", "@" + ZWSP, text)
     if table:
         text = text.replace("|", "\\|")
     if not text:
@@ -224,7 +230,7 @@ class _Render:
             if kind == "text":
                 parts.append(self.text(child.content))
             elif kind == "code_inline":
-                parts.append(code_span(child.content, table=self.table))
+                parts.append(code_span(child.content, table=self.table, inert=False))
             elif kind in ("softbreak", "hardbreak"):
                 parts.append(" " if self.one_line else "\n")
             elif kind in ("em", "strong", "s"):
@@ -267,7 +273,7 @@ class _Render:
             return [text] if self.one_line else [f"{'#' * int(node.tag[1:] or 1)} {text}"]
         if kind in ("fence", "code_block"):
             if self.one_line:
-                return [code_span(" ".join(node.content.split()))]
+                return [code_span(" ".join(node.content.split()), inert=False)]
             return code_block(node.content, node.info if kind == "fence" else "")
         if kind == "hr":
             return [] if self.one_line else ["---"]

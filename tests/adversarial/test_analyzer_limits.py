@@ -21,7 +21,7 @@ from analyzers.cache import MemoryCache
 from analyzers.limits import MIB, ResourceLimits
 from analyzers.process import run_bounded
 from bot.config import ReviewSettings
-from bot.pipeline.analyze import review_local
+from bot.pipeline.local import review_local
 
 ROOT = Path(__file__).resolve().parents[2]
 CAP_MB = 256
@@ -75,7 +75,7 @@ _CHILD = """
 import asyncio, json, resource, sys
 from pathlib import Path
 from bot.config import ReviewSettings
-from bot.pipeline.analyze import review_local
+from bot.pipeline.local import review_local
 
 settings = ReviewSettings(**json.loads(sys.argv[2]))
 outcome = asyncio.run(review_local(Path(sys.argv[1]), base="main", head="feature", settings=settings))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import bot.pipeline.analyze
+import bot.pipeline.run
 import bot.worker
 from analyzers import AnalyzerResult
 from bot.agents.config import load_agent_config
@@ -137,8 +138,10 @@ class CrashingAnalyzer:
 async def test_an_analyzer_crash_is_named_and_the_other_findings_are_posted(
     aiohttp_client, github_double, tmp_path, monkeypatch
 ):
-    real = bot.worker.build_analyzers
-    monkeypatch.setattr(bot.worker, "build_analyzers", lambda *a, **k: [*real(*a, **k), CrashingAnalyzer()])
+    real = bot.pipeline.run.build_analyzers
+    monkeypatch.setattr(
+        bot.pipeline.run, "build_analyzers", lambda *a, **k: [*real(*a, **k), CrashingAnalyzer()]
+    )
     path = make_repo(tmp_path / "hello", {"README.md": "hi\n"})
     commit(path, {"app.py": EVAL_PY}, branch="feature")
     world = await make_world(aiohttp_client, github_double, path, fail_on="never")
@@ -221,7 +224,7 @@ async def test_a_dialogue_that_raises_degrades_the_review_and_never_gives_it_up(
     async def broken(*args, **kwargs):  # e.g. reading a path the model made up
         raise MemoryError(FAKE_TOKEN)
 
-    monkeypatch.setattr(bot.worker, "discuss_outcome", broken)
+    monkeypatch.setattr(bot.pipeline.run, "discuss_outcome", broken)
     config_path = tmp_path / "agent_config.yaml"
     config_path.write_text(
         "llm: {provider: openai-compatible, base_url: 'http://127.0.0.1:9/v1', timeout_seconds: 3}\n"

@@ -17,9 +17,9 @@ import pytest
 
 from analyzers import fingerprint
 from analyzers.diff import FileDiff
+from bot.agents.answer import AddedProblem, AnswerError, parse_answer
 from bot.agents.config import MODEL_LOGGERS, load_agent_config, quiet_model_loggers
 from bot.agents.dialogue import NO_SUCH_LINE, NOT_IN_PR, admit_added, discuss, read_checkout_lines
-from bot.agents.prompt import AddedProblem, AnswerError, parse_answer
 from bot.agents.team import DEFAULT_BREAKER
 from bot.cli import main
 from bot.queue import InProcessQueue

@@ -8,7 +8,7 @@ from pathlib import Path
 from analyzers.batch import retry_runs_for
 from analyzers.ruff import RuffAnalyzer
 from bot.config import ReviewSettings
-from bot.pipeline.analyze import review_local
+from bot.pipeline.local import review_local
 from tests.adversarial.test_analyzer_limits import make_repo
 
 # Deep enough that detect-secrets' YAML transformer dies of RecursionError; in lines, so that the

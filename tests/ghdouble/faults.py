@@ -18,6 +18,24 @@ SECONDARY_LIMIT_DOCS = (
 )
 
 
+class Hold:
+    """One request kept waiting before the double serves it, until the test releases it.
+
+    ``arrived`` is set when the request comes in; nothing of it is applied before ``release()``,
+    so a test can order another request between this one's arrival and its effect.
+    """
+
+    def __init__(self, method: str, path_regex: str) -> None:
+        self.method = method.upper()
+        self.path_regex = re.compile(path_regex)
+        self.arrived = asyncio.Event()
+        self.released = asyncio.Event()
+        self.path = ""
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class FaultInjector:
     def __init__(self) -> None:
         self.state = Faults()
@@ -50,12 +68,26 @@ class FaultInjector:
             FailRule(method.upper(), re.compile(path_regex), status, body, dict(headers or {}), count)
         )
 
+    def hold_next(self, method: str, path_regex: str) -> Hold:
+        """Keep the next matching request waiting (unserved) until ``hold.release()``."""
+        hold = Hold(method, path_regex)
+        self.state.holds.append(hold)
+        return hold
+
     def reset(self) -> None:
+        for hold in self.state.holds:
+            hold.release()  # never leave a request hanging past a reset
         self.state = Faults()
 
     async def apply(self, method: str, path: str, request_id: str) -> web.Response | None:
         """A failure response for this request, or None to serve it normally."""
         faults = self.state
+        for hold in faults.holds:
+            if not hold.arrived.is_set() and hold.method in (method, "*") and hold.path_regex.search(path):
+                hold.path = path
+                hold.arrived.set()
+                await hold.released.wait()
+                break
         if faults.latency:
             await asyncio.sleep(faults.latency)
         for rule in faults.rules:

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import checks, compare, githttp, issues, pulls, repos, social
+from . import checks, compare, githttp, graphql, issues, pulls, repos, social
 from .auth import JWTRejected, new_installation_token, parse_authorization, verify_app_jwt
 from .context import Ctx, Handler
 from .faults import FaultInjector
@@ -20,7 +20,7 @@ from .gitdiff import FileDiff, pull_files, rev_parse
 from .openapi import RequestInvalid, load_spec
 from .responses import DOCS, bad_credentials, error, invalid_request, json_response, not_found
 from .shapes import pull_request, repository, user
-from .state import Pull, Repo, Token
+from .state import Pull, Repo, Token, next_id
 
 RATE_LIMIT = 5000
 HANDLERS: dict[str, Handler] = {
@@ -76,11 +76,18 @@ class GitHubDouble(FaultInjector):
         self.permissions: dict[tuple[str, str, str], str | None] = {}
         self.default_permission: str | None = "read"
         self.requests: list[tuple[str, str, int]] = []
+        # GraphQL (tests/ghdouble/graphql.py): the first comments of the resolved review threads,
+        # every (un)resolution in order, and the mutations answered FORBIDDEN.
+        self.resolved_threads: set[int] = set()
+        self.thread_changes: list[tuple[str, int]] = []
+        self.graphql_refused: set[str] = set()
 
         self._files_cache: dict[tuple[Path, str, str], list[FileDiff]] = {}
         self._runner: web.AppRunner | None = None
         self.app = web.Application(middlewares=[self._record])
         self.app.router.add_route("*", "/git/{owner}/{repo}.git/{tail:.*}", self._git)
+        # Before the REST catch-all, which on github.com's layout (no prefix) would take /graphql too.
+        self.app.router.add_route("POST", self.graphql_path, self._graphql)
         self.app.router.add_route("*", self.api_prefix + "/{tail:.*}", self._api)
 
     # --- running -----------------------------------------------------------------------------
@@ -88,6 +95,13 @@ class GitHubDouble(FaultInjector):
     @property
     def base_url(self) -> str:
         return self.origin + self.api_prefix
+
+    @property
+    def graphql_path(self) -> str:
+        """Where GitHub serves GraphQL: /graphql, or /api/graphql beside an Enterprise Server's /api/v3."""
+        if self.api_prefix.endswith("/v3"):
+            return self.api_prefix.removesuffix("/v3") + "/graphql"
+        return self.api_prefix + "/graphql"
 
     @property
     def web_origin(self) -> str:
@@ -127,6 +141,15 @@ class GitHubDouble(FaultInjector):
 
     def add_installation(self, installation_id: int, repos: list[str]) -> None:
         self.installations[installation_id] = {r.lower() for r in repos}
+
+    def add_actions_token(self, owner: str, repo: str) -> str:
+        """A ``GITHUB_TOKEN`` as Actions gives a job: an installation token (``ghs_``) of the GitHub
+        Actions App, good for this one repository only, for the API and for git over HTTPS."""
+        installation_id = next_id()
+        self.add_installation(installation_id, repos=[f"{owner}/{repo}"])
+        value = new_installation_token()
+        self.tokens[value] = Token(value, installation_id, time.time() + self.token_ttl)
+        return value
 
     def add_repo(self, owner: str, repo: str, path: Path) -> Repo:
         entry = Repo(owner, repo, Path(path).resolve())
@@ -251,6 +274,13 @@ class GitHubDouble(FaultInjector):
 
     async def _git(self, request: web.Request) -> web.Response:
         return await githttp.serve(request, self.find_repo, self.token_verdict)
+
+    async def _graphql(self, request: web.Request) -> web.Response:
+        request_id = uuid.uuid4().hex[:8].upper() + ":" + uuid.uuid4().hex[:8].upper()
+        failure = await self.apply(request.method, "/graphql", request_id)
+        response = failure if failure is not None else await graphql.serve(self, request)
+        response.headers["X-GitHub-Request-Id"] = request_id
+        return response
 
     async def _api(self, request: web.Request) -> web.Response:
         request_id = uuid.uuid4().hex[:8].upper() + ":" + uuid.uuid4().hex[:8].upper()

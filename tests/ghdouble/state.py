@@ -71,3 +71,4 @@ class Faults:
     secondary_retry_after: int = 1
     latency: float = 0.0
     rules: list[FailRule] = field(default_factory=list)
+    holds: list[Any] = field(default_factory=list)  # faults.Hold: requests kept waiting until released

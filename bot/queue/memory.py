@@ -1,96 +1,15 @@
-"""Review jobs and the queue they wait in.
-
-A job is a plain, JSON-serialisable value keyed by (repository, PR number, head sha), so a
-Redis-backed queue can carry the same jobs later. The queue guarantees: a redelivered webhook
-or a second event for the same head yields no second review; a newer push replaces a queued
-review of an older head; one PR is reviewed by one worker at a time.
-"""
+"""The queue for one process (the default without REDIS_URL): asyncio only, nothing survives a restart."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from dataclasses import asdict, dataclass, replace
-from typing import Protocol
 
 from cachetools import TTLCache
 
-log = logging.getLogger(__name__)
+from bot.queue.base import MAX_PENDING, REMEMBER_ITEMS, REMEMBER_SECONDS, QueueFull, ReviewJob
 
-REMEMBER_SECONDS = 24 * 3600
-REMEMBER_ITEMS = 100_000
-MAX_PENDING = 10_000  # distinct PRs waiting; a job is about 2 KB, so the queue stays under ~20 MB
-
-
-class QueueFull(Exception):
-    """The queue holds as many waiting PRs as it may: the job was not queued and nothing was recorded,
-    so the same delivery is accepted when it comes again (the receiver answers 503 to get it back)."""
-
-
-@dataclass(frozen=True)
-class ReviewJob:
-    installation_id: int | None
-    owner: str
-    repo: str
-    pr_number: int
-    head_sha: str
-    base_sha: str
-    base_ref: str
-    clone_url: str
-    delivery_id: str = ""
-    head_clone_url: str = ""  # a fork's own URL, tried when the base repository cannot serve the head
-    requested_by: str = ""  # who asked with /review; "" for automatic reviews on push
-    incremental_from: str = ""  # /review --incremental: review only the commits after this head
-    priority: int = 0  # higher first: a person waiting on /review goes before automatic reviews
-    attempt: int = 0
-
-    @property
-    def key(self) -> tuple[str, str, int, str]:
-        return (self.owner.lower(), self.repo.lower(), self.pr_number, self.head_sha)
-
-    @property
-    def pr_key(self) -> tuple[str, str, int]:
-        return self.key[:3]
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.owner}/{self.repo}"
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> ReviewJob:
-        return cls(**json.loads(raw))
-
-    def next_attempt(self) -> ReviewJob:
-        return replace(self, attempt=self.attempt + 1)
-
-
-class ReviewQueue(Protocol):
-    async def enqueue(self, job: ReviewJob) -> bool:
-        """Queue a job; False when it is a duplicate (same delivery or same head already seen).
-
-        Raises QueueFull, having recorded nothing, when the job would make the queue grow past its cap.
-        """
-        ...
-
-    async def get(self) -> ReviewJob:
-        """Wait for the next job whose PR is not being reviewed right now."""
-        ...
-
-    async def done(self, job: ReviewJob) -> None:
-        """The job finished (published or given up): its PR may be reviewed again."""
-        ...
-
-    async def retry_later(self, job: ReviewJob, delay: float) -> None:
-        """The job failed for a passing reason: run it again after ``delay`` seconds."""
-        ...
-
-    async def forget(self, job: ReviewJob) -> None:
-        """Let the same head be queued again (after a review was given up)."""
-        ...
+log = logging.getLogger("bot.queue")
 
 
 class InProcessQueue:
