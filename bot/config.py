@@ -121,6 +121,11 @@ class Settings:
     workers: int = 2
     metrics_port: int | None = None  # `review-bot worker` serves /health and /ready here (else on port)
     shutdown_grace: float = 30.0  # SIGTERM: seconds running reviews get to finish before handed back
+    # The Redis queue's liveness timings (RedisQueueOptions): a SIGKILLed worker's job is taken
+    # over after about heartbeat timeout + sweep interval + a few seconds.
+    queue_heartbeat_interval: float = 10.0
+    queue_heartbeat_timeout: int = 60
+    queue_sweep_interval: int = 15
     mutation_interval: float = 1.0  # GitHub asks for a second between mutating calls
     job_attempts: int = 5
     job_retry_delay: float = 5.0  # first wait before a failed review runs again; doubles each time
@@ -132,6 +137,11 @@ class Settings:
     webhook_read_timeout: float = 10.0  # to receive one whole body
     keepalive_timeout: float = 15.0  # idle, or still sending request headers, then closed
     max_connections: int = 1000  # the oldest connection is closed to make room for a new one
+    # The reconcile pass (bot/reconcile.py): on start and every this many seconds (0: never), open
+    # PRs without a completed check run of ours are queued, bounded per pass.
+    reconcile_interval: float = 3600.0
+    reconcile_max_repos: int = 200
+    reconcile_max_pulls: int = 500
     review: ReviewSettings = ReviewSettings()
 
     @classmethod
@@ -188,11 +198,17 @@ class Settings:
                 "port": int,
                 "workers": int,
                 "shutdown_grace": float,
+                "queue_heartbeat_interval": float,
+                "queue_heartbeat_timeout": int,
+                "queue_sweep_interval": int,
                 "max_connections": int,
                 "webhook_max_bodies": int,
                 "webhook_max_bytes": int,
                 "webhook_read_timeout": float,
                 "keepalive_timeout": float,
+                "reconcile_interval": float,
+                "reconcile_max_repos": int,
+                "reconcile_max_pulls": int,
             },
         )
         top.update(server)

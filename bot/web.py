@@ -17,13 +17,13 @@ from bot.agents.config import AgentConfig
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
 from bot.github.client import RetryPolicy
+from bot.github.payloads import PayloadError
 from bot.queue import InProcessQueue, QueueFull, QueueUnavailable, ReviewQueue
 from bot.redis_client import connect, reachable
 from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
 from bot.webhook_intake import signature_matches as signature_matches
 from bot.worker import WorkerPool
 from handlers import checks, comments, installation, ping, pull_request
-from handlers.errors import PayloadError
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +128,15 @@ async def context_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     redis = connect(settings.redis_url) if settings.redis_url else None
     if QUEUE not in app:
-        from bot.queue.redis import RedisReviewQueue  # saq is imported only where it is used
+        from bot.queue.redis import RedisQueueOptions, RedisReviewQueue  # saq only where it is used
 
         assert redis is not None  # noqa: S101 - create_app sets a queue when there is no Redis
-        app[QUEUE] = RedisReviewQueue(redis)
+        options = RedisQueueOptions(
+            heartbeat_interval=settings.queue_heartbeat_interval,
+            heartbeat_timeout=settings.queue_heartbeat_timeout,
+            sweep_interval=settings.queue_sweep_interval,
+        )
+        app[QUEUE] = RedisReviewQueue(redis, options)
     timeout = aiohttp.ClientTimeout(total=60, connect=10)
     try:
         async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as session:

@@ -12,9 +12,16 @@ import logging
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
+from bot.github.payloads import (
+    CheckRunEvent,
+    CheckSuiteEvent,
+    CheckTarget,
+    Installation,
+    PayloadError,
+    Repository,
+    parse,
+)
 from bot.queue import Priority, ReviewJob
-from handlers.errors import PayloadError
-from handlers.payloads import CheckRunEvent, CheckSuiteEvent, CheckTarget, Installation, Repository, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()

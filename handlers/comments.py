@@ -9,7 +9,7 @@ from gidgethub import routing, sansio
 
 from bot.commands.dispatch import CommandComment, parse_commands, run_commands
 from bot.context import BotContext
-from handlers.payloads import IssueCommentEvent, ReviewCommentEvent, is_bot, parse
+from bot.github.payloads import IssueCommentEvent, ReviewCommentEvent, is_bot, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()

@@ -7,7 +7,7 @@ import logging
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
-from handlers.payloads import PingEvent, parse
+from bot.github.payloads import PingEvent, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()

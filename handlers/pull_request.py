@@ -7,9 +7,8 @@ import logging
 from gidgethub import routing, sansio
 
 from bot.context import BotContext
+from bot.github.payloads import PayloadError, PullRequestEvent, is_bot, parse
 from bot.queue import Priority, ReviewJob
-from handlers.errors import PayloadError
-from handlers.payloads import PullRequestEvent, is_bot, parse
 
 log = logging.getLogger(__name__)
 router = routing.Router()

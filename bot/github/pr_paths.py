@@ -66,6 +66,32 @@ class PRPaths:
         return {"owner": self.owner, "repo": self.repo, **more}
 
 
+# --- the App's open pull requests, for the reconcile pass (bot/reconcile.py) ---------------------
+
+INSTALLATIONS_PATH = "/app/installations"  # with the App's JWT
+INSTALLATION_REPOSITORIES_PATH = "/installation/repositories"  # with an installation token
+
+
+@dataclass(frozen=True)
+class RepoPaths:
+    """A repository's listings; owner and name come from GitHub's own repository listing."""
+
+    owner: str
+    repo: str
+
+    @property
+    def root(self) -> str:
+        return f"/repos/{self.owner}/{self.repo}"
+
+    def open_pulls(self) -> str:
+        # Most recently updated first: when the pass is capped, those are the likeliest to have
+        # had a webhook lost during an outage.
+        return f"{self.root}/pulls?{urlencode({'state': 'open', 'sort': 'updated', 'direction': 'desc'})}"
+
+    def check_runs_on(self, head_sha: str, query: dict[str, str]) -> str:
+        return f"{self.root}/commits/{head_sha}/check-runs?{urlencode(query)}"
+
+
 # --- GraphQL: the review threads of a PR (REST has no threads, and cannot resolve one) ------------
 
 # Each thread's first comment is its root; its databaseId is the REST id of that comment, which

@@ -17,6 +17,7 @@ summary and a ``/pause`` can no longer write over each other.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,11 +28,14 @@ from analyzers.diff import DiffError, FileDiff, parse_patch
 from bot.github.client import GitHubClient, GitHubHTTPError, GraphQLError
 from bot.github.pr_paths import (
     CONTENTS_TEMPLATE,
+    INSTALLATION_REPOSITORIES_PATH,
+    INSTALLATIONS_PATH,
     PERMISSION_TEMPLATE,
     RESOLVE_THREAD_MUTATION,
     REVIEW_THREADS_QUERY,
     UNRESOLVE_THREAD_MUTATION,
     PRPaths,
+    RepoPaths,
 )
 from bot.github.pr_state import PriorState, PRState, StateSeal, pr_scope
 from bot.keyed_locks import PRLock
@@ -329,3 +333,37 @@ class PullRequest:
                 body = edit.body if edit.body is not None else edit.prior.summary_body or NOT_REVIEWED_YET
                 sealed = with_state(body, edit.state, self.seal)
                 edit.comment_id = await self.upsert_comment(edit.prior.summary_comment_id, sealed)
+
+
+# --- the App's open pull requests (the reconcile pass, bot/reconcile.py) ---------------------------
+
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+async def installation_ids(app_gh: GitHubClient, limit: int) -> list[int]:
+    """The App's installations (``app_gh`` acts as the App itself), at most ``limit``."""
+    items = await app_gh.get_all(INSTALLATIONS_PATH, limit=limit)
+    return [item["id"] for item in items if isinstance(item, dict) and type(item.get("id")) is int]
+
+
+async def installation_repositories(gh: GitHubClient, limit: int) -> list[dict[str, Any]]:
+    """The repositories one installation can see (``gh`` acts as it), at most ``limit``."""
+    items = await gh.get_all(INSTALLATION_REPOSITORIES_PATH, limit=limit, iterable_key="repositories")
+    return [item for item in items if isinstance(item, dict)]
+
+
+async def open_pulls(gh: GitHubClient, owner: str, repo: str, limit: int) -> list[dict[str, Any]]:
+    """A repository's open pull requests, the most recently updated first, at most ``limit``."""
+    items = await gh.get_all(RepoPaths(owner, repo).open_pulls(), limit=limit)
+    return [item for item in items if isinstance(item, dict)]
+
+
+async def has_completed_check_run(
+    gh: GitHubClient, owner: str, repo: str, head_sha: str, name: str, app_id: str | None
+) -> bool:
+    """Whether the commit has a completed check run called ``name`` (of the App ``app_id``)."""
+    if not _SHA.fullmatch(head_sha):
+        raise ValueError("not a commit id")  # never put anything else into a URL
+    query = {"check_name": name, "status": "completed", **({"app_id": app_id} if app_id else {})}
+    url = RepoPaths(owner, repo).check_runs_on(head_sha, query)
+    return bool(await gh.get_all(url, limit=1, iterable_key="check_runs"))

@@ -31,6 +31,8 @@ import aiohttp
 from analyzers import severity_at_least
 from bot.config import ConfigError, Settings
 from bot.github.client import GitHubClient, GitHubHTTPError, MutationThrottle
+from bot.github.payloads import PayloadError, PullRequestEvent, Sha, parse
+from bot.github.payloads import PullRequest as PullRequestPayload
 from bot.github.pr_state import derive_state_key
 from bot.github.pull_request import PullRequest
 from bot.keyed_locks import KeyedLocks
@@ -44,9 +46,6 @@ from bot.pipeline.run import Change, run_review
 from bot.pipeline.terminal import format_text
 from bot.queue import ReviewJob
 from bot.text.printable import printable
-from handlers.errors import PayloadError
-from handlers.payloads import PullRequest as PullRequestPayload
-from handlers.payloads import PullRequestEvent, Sha, parse
 
 OWN_LOGIN = "github-actions[bot]"  # who GITHUB_TOKEN posts as: the "is it ours" checks look for it
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")

@@ -14,7 +14,10 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from handlers.errors import PayloadError
+
+class PayloadError(ValueError):
+    """A webhook (or Actions event) payload lacks a field the bot needs; the receiver answers 400."""
+
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # GitHub ids and numbers: positive 64-bit
 Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")]  # SHA-1 or SHA-256 commit id
