@@ -340,7 +340,7 @@ pick_compose() {
 # (dpkg -x: no maintainer scripts) and copied onto the same local base; uid 999 as in the
 # official image.
 redis_standin() { # redis_standin TAG
-    local ctx="${WORK}/redis-ctx" deb
+    local ctx="${WORK}/redis-ctx" deb dir
     local packages=(redis-server redis-tools liblzf1 libjemalloc2 libatomic1)
     mkdir -p "${ctx}/debs" "${ctx}/root"
     if ! (cd "${ctx}/debs" && apt-get download "${packages[@]}" >"${WORK}/apt-redis.log" 2>&1); then
@@ -348,6 +348,14 @@ redis_standin() { # redis_standin TAG
         (cd "${ctx}/debs" && apt-get download "${packages[@]}" >"${WORK}/apt-redis.log" 2>&1) || return 1
     fi
     for deb in "${ctx}"/debs/*.deb; do dpkg -x "${deb}" "${ctx}/root"; done
+    # The base is merged-/usr (/lib -> usr/lib, ...): files packaged under /lib go to /usr/lib.
+    for dir in bin sbin lib lib64; do
+        if [ -d "${ctx}/root/${dir}" ] && [ ! -L "${ctx}/root/${dir}" ]; then
+            mkdir -p "${ctx}/root/usr/${dir}"
+            cp -a "${ctx}/root/${dir}/." "${ctx}/root/usr/${dir}/"
+            rm -rf "${ctx:?}/root/${dir}"
+        fi
+    done
     rm -rf "${ctx}/debs" "${ctx}/root/etc" "${ctx}/root/usr/share/doc" "${ctx}/root/usr/share/man"
     cat >"${ctx}/Dockerfile" <<'DOCKERFILE'
 ARG BASE_IMAGE
