@@ -39,6 +39,7 @@ def bot_settings(api_url: str, *, job_attempts: int = 5, **review: Any) -> Setti
         job_attempts=job_attempts,
         job_retry_delay=0.05,
         breaker_reset=0.2,
+        reconcile_interval=0.0,  # no pass on start unless a test asks (tests/test_reconcile.py)
         review=ReviewSettings(**review),
     )
 

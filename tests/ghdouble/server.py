@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import checks, compare, githttp, graphql, issues, pulls, repos, social
+from . import checks, compare, githttp, graphql, issues, listings, pulls, repos, social
 from .auth import JWTRejected, new_installation_token, parse_authorization, verify_app_jwt
 from .context import Ctx, Handler
 from .faults import FaultInjector
@@ -30,6 +30,7 @@ HANDLERS: dict[str, Handler] = {
     **repos.HANDLERS,
     **social.HANDLERS,
     **compare.HANDLERS,
+    **listings.HANDLERS,
 }
 # Operations authenticated as the App itself (JWT), not as an installation.
 APP_OPERATIONS = {
