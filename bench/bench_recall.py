@@ -1,7 +1,7 @@
 """Recall and precision on code nobody here wrote: the outside corpus, reviewed as a user would.
 
 Run by hand:  .venv/bin/python bench/bench_recall.py [--corpus tests/corpus_outside] [--own]
-              [--show-tuning-misses] [--show-heldout-misses]
+              [--with-pending] [--show-tuning-misses] [--show-heldout-misses]
 
 Every case of tests/corpus_outside (README there: sources, licences, the split fixed by a hash
 of the case name) is built into throwaway git repositories (a base commit with the cases'
@@ -10,6 +10,7 @@ path, ``bot.pipeline.local.review_local``, with the default settings, exactly as
 would. Cases are reviewed 40 at a time, each under its own directory; findings are per file,
 so this only saves process start-ups. Prints, per language and in all:
 
+  the number of labelled (not clean) cases;
   recall on the tuning half and on the held-out half (labelled lines with a finding / labelled
   lines), separately: rules may be fixed after reading a tuning miss, never a held-out one;
   false positives per 10 clean pull requests (cases named <lang>-clean-*: safe code on the same
@@ -19,6 +20,10 @@ so this only saves process start-ups. Prints, per language and in all:
 Held-out misses are not listed unless asked (--show-heldout-misses), so that nobody tunes a rule
 to them by accident; a rule changed after reading one moves that case to the tuning half.
 ``--own`` adds the project's own labelled corpus (tests/corpus) as a last line, for comparison.
+``--with-pending`` adds tests/corpus_outside_pending (outside cases measured but not gated: README
+there) to the corpus, so the table shows the recall the gate would see with them. Every case's
+case.yml is checked as the test checks it (source URL, licence, split from the hash), and each
+problem is printed.
 """
 
 from __future__ import annotations
@@ -37,18 +42,38 @@ from tests.corpus_tools import (  # noqa: E402
     OUTSIDE,
     CaseResult,
     Score,
+    case_meta,
     corpus_cases,
+    hash_split,
     is_clean,
     language,
     review_batch,
     split_of,
 )
 
+PENDING = ROOT / "tests" / "corpus_outside_pending"
+
+
+def meta_problems(cases: list[Path]) -> list[str]:
+    """The checks of tests/test_corpus.py on case.yml, for corpora the test does not read."""
+    problems = []
+    for case in cases:
+        meta = case_meta(case)
+        if not meta.get("source", "").startswith("https://"):
+            problems.append(f"{case.name}: no source URL")
+        if not meta.get("licence"):
+            problems.append(f"{case.name}: no licence")
+        if meta.get("split") != hash_split(case.name) and not (
+            meta.get("split") == "tuning" and meta.get("moved")
+        ):
+            problems.append(f"{case.name}: split {meta.get('split')!r} is not {hash_split(case.name)!r}")
+    return problems
+
 
 def table(results: list[CaseResult]) -> tuple[list[str], dict[str, Score]]:
     langs = sorted({language(r.name) for r in results})
     totals = {"tuning": Score(), "heldout": Score()}
-    lines = [f"{'language':<12} {'tuning':>14} {'held-out':>14} {'clean PRs':>10} {'FP':>4}"]
+    lines = [f"{'language':<12} {'cases':>5} {'tuning':>14} {'held-out':>14} {'clean PRs':>10} {'FP':>4}"]
     for lang in [*langs, "all"]:
         mine = [r for r in results if lang in ("all", language(r.name))]
         scores = {"tuning": Score(), "heldout": Score()}
@@ -61,7 +86,9 @@ def table(results: list[CaseResult]) -> tuple[list[str], dict[str, Score]]:
             f"{s.found:>3}/{s.labelled:<3} {s.recall:>5.0%}" if s.labelled else f"{'-':>14}"
             for s in scores.values()
         ]
-        lines.append(f"{lang:<12} {cells[0]:>14} {cells[1]:>14} {len(clean):>10} {false_positives:>4}")
+        labelled = len(mine) - len(clean)
+        row = f"{lang:<12} {labelled:>5} {cells[0]:>14} {cells[1]:>14}"
+        lines.append(f"{row} {len(clean):>10} {false_positives:>4}")
         if lang == "all":
             totals = scores
     return lines, totals
@@ -71,11 +98,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=OUTSIDE)
     parser.add_argument("--own", action="store_true", help="also score tests/corpus")
+    parser.add_argument("--with-pending", action="store_true", help=f"also score {PENDING.name}")
     parser.add_argument("--show-tuning-misses", action="store_true")
     parser.add_argument("--show-heldout-misses", action="store_true")
     args = parser.parse_args()
 
     cases = corpus_cases(args.corpus)
+    sources = [str(args.corpus)]
+    if args.with_pending and args.corpus.resolve() != PENDING.resolve():
+        cases += corpus_cases(PENDING)
+        sources.append(str(PENDING))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-recall-") as tmp:
         results = review_batch(cases, Path(tmp))
@@ -86,8 +118,10 @@ def main() -> int:
     clean = [r for r in results if is_clean(r.name)]
     print(
         f"outside corpus: {len(results)} cases ({splits['tuning']} tuning, {splits['heldout']} held-out, "
-        f"{len(clean)} clean) from {args.corpus}"
+        f"{len(clean)} clean) from {' + '.join(sources)}"
     )
+    for problem in meta_problems(cases):
+        print(f"  case.yml problem: {problem}")
     lines, totals = table(results)
     print("\n".join(lines))
     false_positives = sum(len(r.findings) for r in clean)

@@ -1,0 +1,32 @@
+package owasp.sat.agoat
+
+import android.database.sqlite.SQLiteDatabase
+import androidx.appcompat.app.AppCompatActivity
+import android.os.Bundle
+import android.util.Log
+import android.widget.Button
+import android.widget.EditText
+import android.widget.Toast
+
+class SQLinjectionActivity : AppCompatActivity() {
+    private var mDB: SQLiteDatabase? = null
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setContentView(R.layout.activity_sqlinjection)
+        val sqliButton = findViewById<Button>(R.id.SQLiButton)
+        val username = findViewById<EditText>(R.id.userName)
+        sqliButton.setOnClickListener {
+            try {
+                mDB = openOrCreateDatabase("aGoat", 0, null)
+                val qryResult = mDB?.rawQuery("SELECT * FROM users WHERE username=?", arrayOf(username.text.toString()))
+                val found = qryResult?.count ?: 0
+                qryResult?.close()
+                Toast.makeText(this, "Users found: $found", Toast.LENGTH_LONG).show()
+            } catch (e: Exception) {
+                Log.d("Error", "Error occurred when querying database: ${e.message}")
+            }
+            mDB?.close()
+        }
+    }
+}
