@@ -30,6 +30,9 @@ from dataclasses import dataclass
 
 MIB = 1024 * 1024
 _CPU_GRACE = 2  # seconds between SIGXCPU (soft limit) and SIGKILL (hard limit)
+# Analyzers run below the receiver's CPU priority, so that acknowledging webhooks stays fast
+# while reviews keep the same cores busy.
+NICENESS = 10
 
 # What runtimes print when an allocation is refused, anchored so that a tool quoting the
 # analyzed file cannot fake it in the middle of a line: GHC ("shellcheck: out of memory",
@@ -51,6 +54,7 @@ _SETRLIMIT = (
     "if data: resource.setrlimit(resource.RLIMIT_DATA, (data, data))\n"
     "if cpu: resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + grace))\n"
     "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+    f"os.nice({NICENESS})\n"
     "os.execvp(sys.argv[4], sys.argv[4:])\n"
 )
 
@@ -87,7 +91,8 @@ def limited_argv(argv: Sequence[str], limits: ResourceLimits) -> list[str]:
         prefix.append(f"--data={data}")
     if cpu:
         prefix.append(f"--cpu={cpu}:{cpu + _CPU_GRACE}")
-    return [*prefix, "--", *argv]
+    nice = shutil.which("nice")  # coreutils: execs the tool with a lower priority, nothing else
+    return [*prefix, "--", *([nice, "-n", str(NICENESS)] if nice else []), *argv]
 
 
 def limit_hit(returncode: int | None, stderr: bytes, limits: ResourceLimits | None) -> str | None:

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: $PORT or 8080)")
 
     worker = commands.add_parser(
-        "worker", help="run reviews from the Redis queue (REDIS_URL); serves only /health and /ready"
+        "worker", help="run reviews from the Redis queue (REDIS_URL); serves /health, /ready, /metrics"
     )
     worker.add_argument("--agent-config", type=Path, help="the agents' YAML (default as for review)")
     worker.add_argument("--host", help="interface for /health and /ready (default: 0.0.0.0)")
@@ -248,10 +248,17 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
 def run_server(args: argparse.Namespace, command: str) -> int:
     from bot.github.auth import AppAuthError, make_app_jwt
+    from bot.observability import install_log_context
     from bot.web import create_app, serve
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, "%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    configure_logging(
+        settings.log_level,
+        "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+        json_lines=settings.log_format == "json",
+    )
+    install_log_context()  # the JSON lines carry the delivery, repo, PR, head and stage
     if not settings.github_configured:
         print(
             f"review-bot {command} needs GITHUB_APP_ID, GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_PATH) "

@@ -116,6 +116,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     redis_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    log_format: str = "text"  # LOG_FORMAT: "text" or "json" (one JSON object per line)
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all interfaces
     port: int = 8080
     workers: int = 2
@@ -167,6 +168,10 @@ class Settings:
         }
         if env.get("PORT"):
             values["port"] = _int("PORT", env["PORT"])
+        log_format = (env.get("LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format[:20]!r}")
+        values["log_format"] = log_format
         if env.get("METRICS_PORT"):
             values["metrics_port"] = _int("METRICS_PORT", env["METRICS_PORT"])
         settings = cls(**values)

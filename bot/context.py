@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 from cachetools import TTLCache
+from opentelemetry import trace
 from redis.asyncio import Redis
 
 from analyzers.cache import AnalysisCache, MemoryCache
@@ -46,6 +47,7 @@ class BotContext:
     agent_config: AgentConfig | None = None  # the agent dialogue; None: reviews run without it
     events: EventChannel = field(default_factory=EventChannel)  # live agent messages, by review
     metrics: Metrics = field(default_factory=Metrics)
+    tracer: trace.Tracer = field(default_factory=trace.NoOpTracer)  # bot/observability.py
     # Slash-commands (bot/commands/dispatch.py): commenters' permissions for a minute, per-PR rate windows,
     # comment ids already handled (a redelivered webhook runs nothing twice), per-PR state locks.
     # The last three are shared through Redis when one is configured (build_context).
@@ -126,6 +128,7 @@ def build_context(
     """The context of one process. Without ``redis`` every role keeps its state in this process
     (the embedded default); with it, pacing, tokens, the analysis cache, the PR-state locks,
     handled comments and command rate windows are shared by every replica."""
+    metrics = Metrics()
     throttle = (
         MutationThrottle(settings.mutation_interval)
         if redis is None
@@ -140,6 +143,7 @@ def build_context(
             failure_threshold=settings.breaker_failures, reset_timeout=settings.breaker_reset
         ),
         retry=retry or RetryPolicy(),
+        on_response=metrics.observe_github,
     )
     state_key = derive_state_key(settings.state_secret, settings.webhook_secret)
     if redis is None:
@@ -151,6 +155,7 @@ def build_context(
             tokens=InstallationTokens(app_client, settings.app_id or "", settings.private_key or ""),
             cache=MemoryCache(),
             agent_config=agent_config,
+            metrics=metrics,
             state_key=state_key,
         )
     return BotContext(
@@ -165,5 +170,6 @@ def build_context(
         handled_comments=RedisOnce(redis, "comments"),
         state_locks=RedisPRLocks(redis),
         redis=redis,
+        metrics=metrics,
         state_key=state_key,
     )

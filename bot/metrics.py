@@ -7,6 +7,8 @@ ratio, breaker state) are computed on scrape by ``refresh``.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,6 +20,9 @@ from prometheus_client.process_collector import ProcessCollector
 
 if TYPE_CHECKING:
     from bot.agents.team import AgentReview
+
+log = logging.getLogger(__name__)
+QUEUE_DEPTH_SECONDS = 2.0  # a scrape waits no longer for Redis
 
 # Label values come from a known set, so a sender cannot grow the series without bound.
 KNOWN_EVENTS = frozenset(
@@ -131,7 +136,13 @@ class Metrics:
         """Set the gauges that mirror state held elsewhere (called on each scrape)."""
         depth = getattr(queue, "depth", None)
         if depth is not None:
-            for lane, count in (await depth()).items():
+            try:
+                async with asyncio.timeout(QUEUE_DEPTH_SECONDS):
+                    counts = await depth()
+            except Exception as exc:  # Redis down: the scrape still answers (that is when it matters)
+                log.warning("queue depth unavailable for /metrics: %s", type(exc).__name__)
+                counts = {}
+            for lane, count in counts.items():
                 self.queue_depth.labels(priority=lane).set(count)
         elif (pending := getattr(queue, "pending_count", None)) is not None:
             self.queue_depth.labels(priority="all").set(pending())

@@ -15,15 +15,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import trace
-from opentelemetry.context import Context
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
 if TYPE_CHECKING:
+    from opentelemetry import trace
+    from opentelemetry.context import Context
     from opentelemetry.sdk.trace import TracerProvider
 
     from bot.metrics import Metrics
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 LOG_FIELDS = ("delivery_id", "event", "repo", "pr", "head_sha", "job_id", "stage")
 MAX_FIELD = 200  # header values are the sender's: bounded before they reach every log line
 
-_log_context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar("review_bot_log", default={})
-_PROPAGATOR = TraceContextTextMapPropagator()
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+_log_context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+    "review_bot_log", default=_EMPTY
+)
 
 # Opens a context around one pipeline stage ("fetch", "analyze", "dialogue", "publish").
 Stage = Callable[[str], contextlib.AbstractContextManager[object]]
@@ -42,9 +44,7 @@ Stage = Callable[[str], contextlib.AbstractContextManager[object]]
 @contextlib.contextmanager
 def log_context(**fields: object) -> Iterator[None]:
     """Bind ``fields`` (those in LOG_FIELDS; None values skipped) for the log lines inside."""
-    current = dict(_log_context.get())
-    current.update({k: str(v)[:MAX_FIELD] for k, v in fields.items() if v is not None and k in LOG_FIELDS})
-    token = _log_context.set(current)
+    token = _log_context.set(_merged(fields))
     try:
         yield
     finally:
@@ -53,9 +53,13 @@ def log_context(**fields: object) -> Iterator[None]:
 
 def bind_log_context(**fields: object) -> None:
     """Bind ``fields`` for the rest of the current task (a request handler's own task)."""
+    _log_context.set(_merged(fields))
+
+
+def _merged(fields: Mapping[str, object]) -> Mapping[str, str]:
     current = dict(_log_context.get())
     current.update({k: str(v)[:MAX_FIELD] for k, v in fields.items() if v is not None and k in LOG_FIELDS})
-    _log_context.set(current)
+    return current
 
 
 def current_log_context() -> Mapping[str, str]:
@@ -94,8 +98,12 @@ def job_id(job: ReviewJob) -> str:
 
 def current_traceparent() -> str:
     """The W3C traceparent of the span open now, or "" when there is none (tracing off)."""
+    if "opentelemetry.trace" not in sys.modules:  # never imported: no span can be open (the CLI)
+        return ""
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
     carrier: dict[str, str] = {}
-    _PROPAGATOR.inject(carrier)
+    TraceContextTextMapPropagator().inject(carrier)
     return carrier.get("traceparent", "")
 
 
@@ -103,7 +111,9 @@ def parent_context(traceparent: str) -> Context | None:
     """The span context a job carried from its receiver; None when it carried none."""
     if not traceparent:
         return None
-    return _PROPAGATOR.extract({"traceparent": traceparent})
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    return TraceContextTextMapPropagator().extract({"traceparent": traceparent})
 
 
 def stage_hook(metrics: Metrics, tracer: trace.Tracer) -> Stage:
@@ -145,6 +155,8 @@ def tracer_provider_from_env(env: Mapping[str, str]) -> TracerProvider | None:
 
 def tracer_of(provider: Any) -> trace.Tracer:
     """A tracer from ``provider`` (an SDK TracerProvider), or one that records nothing."""
+    from opentelemetry import trace
+
     if provider is None:
         return trace.NoOpTracer()
     tracer: trace.Tracer = provider.get_tracer("review-bot")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import resource
 import signal
 from collections.abc import AsyncIterator
@@ -12,12 +13,14 @@ from typing import Literal
 import aiohttp
 from aiohttp import web
 from gidgethub import routing, sansio
+from opentelemetry.sdk.trace import TracerProvider
 
 from bot.agents.config import AgentConfig
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
 from bot.github.client import RetryPolicy
 from bot.github.payloads import PayloadError
+from bot.observability import bind_log_context, tracer_of, tracer_provider_from_env
 from bot.queue import InProcessQueue, QueueFull, QueueUnavailable, ReviewQueue
 from bot.redis_client import connect, reachable
 from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
@@ -36,6 +39,9 @@ AGENT_CONFIG = web.AppKey("agent_config", AgentConfig)
 BUDGET = web.AppKey("body_budget", BodyBudget)
 WORKERS = web.AppKey("workers", int)  # how many review workers this process runs
 POOL = web.AppKey("pool", WorkerPool)
+RECONCILE: web.AppKey[asyncio.Task[None]] = web.AppKey("reconcile")  # the loop of bot/reconcile.py
+ROLE = web.AppKey("role", str)
+TRACER_PROVIDER = web.AppKey("tracer_provider", TracerProvider)  # tests pass an in-memory exporter
 
 Role = Literal["all", "receiver", "worker"]
 
@@ -52,10 +58,22 @@ def problem(
 
 
 async def webhook(request: web.Request) -> web.Response:
-    """Verify, parse and route one delivery; answer before any review work starts."""
-    settings = request.app[SETTINGS]
+    """One delivery, counted by event and answer, in a span the review it queues joins."""
     event_name = request.headers.get("X-GitHub-Event")
     delivery_id = request.headers.get("X-GitHub-Delivery")
+    ctx = request.app[CONTEXT]
+    bind_log_context(delivery_id=delivery_id, event=event_name)
+    attributes = {"github.event": str(event_name)[:100], "github.delivery": str(delivery_id)[:100]}
+    with ctx.tracer.start_as_current_span("webhook receive", attributes=attributes) as span:
+        response = await receive(request, event_name, delivery_id)
+        span.set_attribute("http.status_code", response.status)
+    ctx.metrics.count_delivery(event_name, response.status)
+    return response
+
+
+async def receive(request: web.Request, event_name: str | None, delivery_id: str | None) -> web.Response:
+    """Verify, parse and route one delivery; answer before any review work starts."""
+    settings = request.app[SETTINGS]
     if not event_name or not delivery_id:
         return problem(400, "missing X-GitHub-Event or X-GitHub-Delivery header", close=True)
     signature = request.headers.get("X-Hub-Signature-256")
@@ -76,6 +94,7 @@ async def webhook(request: web.Request) -> web.Response:
     del body  # the parsed payload is all that is needed from here on
     if not isinstance(data.get("action", ""), str):  # gidgethub's router looks it up in a dict
         return problem(400, "payload field action is invalid: not a string")
+    bind_log_context(**subject_of(data))
     event = sansio.Event(data, event=event_name, delivery_id=delivery_id)
     try:
         await request.app[ROUTER].dispatch(event, request.app[CONTEXT])
@@ -92,6 +111,19 @@ async def webhook(request: web.Request) -> web.Response:
     return web.json_response({"accepted": delivery_id}, status=202)
 
 
+def subject_of(data: dict[str, object]) -> dict[str, object]:
+    """The repository and PR a payload is about, for the log lines of its delivery."""
+    repository = data.get("repository")
+    repo = repository.get("full_name") if isinstance(repository, dict) else None
+    number = None
+    for key in ("pull_request", "issue"):
+        item = data.get(key)
+        if isinstance(item, dict) and isinstance(item.get("number"), int):
+            number = item["number"]
+            break
+    return {"repo": repo if isinstance(repo, str) else None, "pr": number}
+
+
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -99,7 +131,10 @@ async def health(request: web.Request) -> web.Response:
 async def ready(request: web.Request) -> web.Response:
     """200 when this process can do its job: Redis answers (if configured), the App's key is
     loaded, its workers (if any) are running; else 503 with the reasons."""
-    app = request.app
+    return await ready_response(request.app)
+
+
+async def ready_response(app: web.Application) -> web.Response:
     settings = app[SETTINGS]
     reasons = []
     ctx = app.get(CONTEXT)
@@ -118,8 +153,31 @@ async def ready(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = request.app[CONTEXT].metrics.render()
+    return await metrics_response(request.app)
+
+
+async def metrics_response(app: web.Application) -> web.Response:
+    ctx = app[CONTEXT]
+    await ctx.metrics.refresh(ctx.queue, ctx.cache, ctx.app_client.breaker)
+    body = ctx.metrics.render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
+def metrics_app(app: web.Application) -> web.Application:
+    """/metrics, /health and /ready of ``app``, for the private METRICS_PORT: the public port then
+    serves no /metrics (a scrape may cost Redis calls and tells anyone how busy the bot is)."""
+    private = web.Application()
+
+    async def metrics_of_app(request: web.Request) -> web.Response:
+        return await metrics_response(app)
+
+    async def ready_of_app(request: web.Request) -> web.Response:
+        return await ready_response(app)
+
+    private.router.add_get("/metrics", metrics_of_app)
+    private.router.add_get("/health", health)
+    private.router.add_get("/ready", ready_of_app)
+    return private
 
 
 async def context_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -148,6 +206,7 @@ async def context_ctx(app: web.Application) -> AsyncIterator[None]:
                 agent_config=app.get(AGENT_CONFIG),
                 redis=redis,
             )
+            app[CONTEXT].tracer = tracer_of(app.get(TRACER_PROVIDER))
             yield
             await app[CONTEXT].cancel_background()  # slash-command work still running
     finally:
@@ -172,6 +231,23 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
         close()
 
 
+async def reconcile_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Where workers run, the reconcile pass (bot/reconcile.py): on start and every
+    ``reconcile_interval`` seconds, open PRs whose webhook was lost are queued."""
+    settings = app[SETTINGS]
+    task = None
+    if app[WORKERS] and settings.reconcile_interval > 0 and settings.app_id and settings.private_key:
+        from bot.reconcile import reconcile_forever
+
+        # Not ctx.spawn: that set is the webhook work in flight, which this loop never finishes.
+        coro = reconcile_forever(app[CONTEXT], settings.reconcile_interval)
+        task = app[RECONCILE] = asyncio.get_running_loop().create_task(coro, name="reconcile")
+    yield
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -179,6 +255,7 @@ def create_app(
     retry: RetryPolicy | None = None,
     agent_config: AgentConfig | None = None,
     role: Role | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> web.Application:
     """The App: POST /webhook, GET /health and /ready, and the workers behind them.
 
@@ -202,14 +279,28 @@ def create_app(
         app[RETRY] = retry
     if agent_config is not None:
         app[AGENT_CONFIG] = agent_config
+    app[ROLE] = role
+    tracer_provider = tracer_provider or tracer_provider_from_env(os.environ)
+    if tracer_provider is not None:  # OTEL_EXPORTER_OTLP_ENDPOINT, or a test's in-memory exporter
+        app[TRACER_PROVIDER] = tracer_provider
     app.cleanup_ctx.append(context_ctx)
     app.cleanup_ctx.append(workers_ctx)
+    app.cleanup_ctx.append(reconcile_ctx)
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
     if role != "worker":
         app.router.add_post("/webhook", webhook)
+    # The worker serves only its private port; a receiver with METRICS_PORT gets metrics_app there.
+    if role == "worker" or settings.metrics_port in (None, settings.port):
         app.router.add_get("/metrics", metrics)
+    if tracer_provider is not None:
+        app.on_cleanup.append(lambda _app: _shutdown_tracing(tracer_provider))
     return app
+
+
+async def _shutdown_tracing(provider: TracerProvider) -> None:
+    """Export the spans still buffered before the process ends (bounded by the exporter's timeout)."""
+    await asyncio.to_thread(provider.shutdown)
 
 
 def server_options(settings: Settings) -> dict[str, object]:
@@ -270,6 +361,10 @@ async def serve(app: web.Application, settings: Settings, host: str, port: int) 
     """``review-bot serve``: run until SIGINT or SIGTERM, then shut down cleanly."""
     runner = await start_server(app, settings, host, port)
     log.info("listening on %s:%s", host, port)
+    private: web.AppRunner | None = None
+    if settings.metrics_port is not None and app[ROLE] != "worker" and settings.metrics_port != port:
+        private = await start_server(metrics_app(app), settings, host, settings.metrics_port)
+        log.info("metrics, health and readiness on %s:%s", host, settings.metrics_port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -277,4 +372,6 @@ async def serve(app: web.Application, settings: Settings, host: str, port: int) 
     try:
         await stop.wait()
     finally:
+        if private is not None:
+            await private.cleanup()
         await runner.cleanup()

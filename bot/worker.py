@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.events import review_topic
 from bot.github.client import CircuitOpenError, GitHubHTTPError
 from bot.github.pull_request import PullRequest
+from bot.observability import job_log_fields, log_context, parent_context, stage_hook
 from bot.pipeline.base_branch import load_repo_policy
 from bot.pipeline.checkout import BadCommitId, CheckoutError, check_commit_id
 from bot.pipeline.checkrun import abandon_check_run
@@ -56,6 +57,7 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         agents=ctx.agent_config,
         events=ctx.events,
         topic=review_topic(job.owner, job.repo, job.pr_number, job.head_sha),
+        stage=stage_hook(ctx.metrics, ctx.tracer),
     )
     if outcome.discussion is not None:
         ctx.metrics.count_dialogue(outcome.discussion.review)
@@ -133,8 +135,28 @@ async def run_worker(ctx: BotContext, name: str, pool: WorkerPool | None = None)
 
 
 async def run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
-    """One job through to done, a retry later or given up; cancelled, it is handed back at once."""
+    """One job through to done, a retry later or given up; cancelled, it is handed back at once.
+
+    Its log lines carry the job's delivery, repository, PR and head; its span joins the trace of
+    the delivery that queued it (the job's traceparent)."""
+    attributes: dict[str, str | int] = {
+        "repo": job.full_name,
+        "pr": job.pr_number,
+        "head_sha": job.head_sha,
+        "attempt": job.attempt,
+    }
+    with (
+        log_context(**job_log_fields(job)),
+        ctx.tracer.start_as_current_span(
+            "review", context=parent_context(job.traceparent), attributes=attributes
+        ),
+    ):
+        await _run_one(ctx, name, job)
+
+
+async def _run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
     try:
+        log.info("%s: reviewing %s#%s at %s", name, job.full_name, job.pr_number, job.head_sha[:7])
         await review_job(ctx, job)
     except asyncio.CancelledError:
         await ctx.queue.retry_later(job, 0)

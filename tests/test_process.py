@@ -146,3 +146,16 @@ async def test_cwd_and_env_are_applied(tmp_path: Path) -> None:
     lines = result.stdout.decode().splitlines()
     assert lines[0] == str(tmp_path)
     assert lines[1] == "1 None"  # the bot's own environment (tokens, keys) is not passed on
+
+
+def test_tools_run_below_the_receivers_cpu_priority() -> None:
+    """Analyzers get a lower CPU priority than the bot, so webhook acknowledgements stay fast."""
+    import os
+    import subprocess
+    import sys
+
+    from analyzers.limits import NICENESS, ResourceLimits, limited_argv
+
+    argv = limited_argv([sys.executable, "-c", "import os; print(os.nice(0))"], ResourceLimits())
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+    assert int(done.stdout) == min(19, os.nice(0) + NICENESS)

@@ -50,6 +50,8 @@ MUTATING_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 # Called with refresh=True after a 401, so the provider fetches a new token instead of its cached one.
 TokenProvider = Callable[[bool], Awaitable[str]]
+# Told of every attempt: its URL, the status (None: no answer) and the response headers (metrics).
+ResponseHook = Callable[[str, int | None, Mapping[str, str]], None]
 
 
 class GitHubClient(gidgethub.abc.GitHubAPI):
@@ -68,6 +70,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
         retry: RetryPolicy = DEFAULT_RETRY,
         throttle_key: Hashable = None,
         sleep: Sleep = asyncio.sleep,
+        on_response: ResponseHook | None = None,
     ) -> None:
         if token_provider is not None and jwt is not None:
             raise ValueError("pass either token_provider or jwt, not both")
@@ -80,6 +83,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
         self._token_provider = token_provider
         self._jwt = jwt
         self._sleep = sleep
+        self.on_response = on_response
 
     def __repr__(self) -> str:
         if self._token_provider is not None:
@@ -110,6 +114,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             retry=self.retry,
             throttle_key=throttle_key,
             sleep=self._sleep,
+            on_response=self.on_response,
         )
 
     def with_retry(self, retry: RetryPolicy) -> GitHubClient:
@@ -125,6 +130,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             retry=retry,
             throttle_key=self.throttle_key,
             sleep=self._sleep,
+            on_response=self.on_response,
         )
 
     async def post_once(
@@ -239,6 +245,8 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
         try:
             status, response_headers, data = await self._send(method, url, headers, body)
         except TRANSIENT_ERRORS:
+            if self.on_response is not None:
+                self.on_response(url, None, {})
             if self.breaker is not None:
                 self.breaker.record_failure(host)
             raise
@@ -246,6 +254,8 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             if self.breaker is not None:
                 self.breaker.release(host)
             raise
+        if self.on_response is not None:
+            self.on_response(url, status, response_headers)
         if self.breaker is not None:
             # A 4xx proves the host is answering; only 5xx counts against it.
             if status >= 500:

@@ -20,6 +20,7 @@ import aiohttp
 from analyzers.cache import AnalysisCache
 from analyzers.diff import FileDiff
 from bot.github.client import CircuitOpenError, GitHubHTTPError
+from bot.observability import Stage, no_stage
 from bot.pipeline.analyze import ReviewOutcome, analyze_changes, discuss_outcome
 from bot.pipeline.checkout import CheckoutError
 from bot.pipeline.policy import build_analyzers, write_rule_files
@@ -100,29 +101,33 @@ async def run_review(
     agents: AgentConfig | None = None,
     events: EventChannel | None = None,
     topic: str = "",
+    stage: Stage = no_stage,
 ) -> ReviewOutcome:
-    """Review one change from ``source`` and hand the outcome to ``reporter``."""
+    """Review one change from ``source`` and hand the outcome to ``reporter``; ``stage`` opens a
+    context around each step (the worker's times it and traces it: bot/observability.py)."""
     reporter = reporter or NoReporter()
     await reporter.start()
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
-        change = await source.open(workdir)
+        with stage("fetch"):
+            change = await source.open(workdir)
         settings = change.policy.settings
         analyzers = build_analyzers(
             settings, write_rule_files(workdir / "repo-rules", change.policy.rule_files)
         )
         try:
-            outcome = await analyze_changes(
-                change.git_dir,
-                change.head_sha,
-                change.diffs,
-                env=change.env,
-                fetch_missing=change.fetch_missing,
-                settings=settings,
-                workdir=workdir,
-                analyzers=analyzers,
-                cache=cache,
-            )
+            with stage("analyze"):
+                outcome = await analyze_changes(
+                    change.git_dir,
+                    change.head_sha,
+                    change.diffs,
+                    env=change.env,
+                    fetch_missing=change.fetch_missing,
+                    settings=settings,
+                    workdir=workdir,
+                    analyzers=analyzers,
+                    cache=cache,
+                )
         except TRANSIENT:
             raise
         except Exception as exc:  # still reported: incomplete (never a pass), saying why
@@ -134,8 +139,10 @@ async def run_review(
         outcome.skipped.update(change.skipped)
         outcome.incomplete += change.incomplete
         if agents is not None:  # while the head files are still on disk
-            outcome.discussion = await discuss(outcome, change, agents, events=events, topic=topic)
-    await reporter.report(outcome, change)
+            with stage("dialogue"):
+                outcome.discussion = await discuss(outcome, change, agents, events=events, topic=topic)
+    with stage("publish"):
+        await reporter.report(outcome, change)
     return outcome
 
 

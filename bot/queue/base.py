@@ -9,9 +9,11 @@ replaces a queued review of an older head; one PR is reviewed by one worker at a
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import IntEnum
 from typing import Protocol
+
+from bot.observability import current_traceparent
 
 REMEMBER_SECONDS = 24 * 3600
 REMEMBER_ITEMS = 100_000
@@ -67,6 +69,9 @@ class ReviewJob:
     incremental_from: str = ""  # /review --incremental: review only the commits after this head
     priority: int = 0  # higher first: a person waiting on /review goes before automatic reviews
     attempt: int = 0
+    # The W3C traceparent of the span that queued the job ("" when tracing is off): the worker's
+    # spans join the receiver's trace. Taken from the span current where the job is built.
+    traceparent: str = field(default_factory=current_traceparent, compare=False)
 
     @property
     def key(self) -> tuple[str, str, int, str]:
