@@ -57,18 +57,7 @@ class World:
 
     def payload(self, action: str) -> dict[str, Any]:
         """A real payload of that action, pointed at the double's repository and pull request."""
-        data = load_payload("pull_request", action)
-        pull = self.github.pulls[OWNER.lower(), REPO.lower(), NUMBER].data
-        data["number"] = NUMBER
-        data["pull_request"]["number"] = NUMBER
-        data["pull_request"]["head"]["sha"] = pull["head"]["sha"]
-        data["pull_request"]["base"]["sha"] = pull["base"]["sha"]
-        data["pull_request"]["draft"] = False
-        data["repository"]["clone_url"] = self.github.git_url(OWNER, REPO)
-        data["installation"] = {"id": INSTALLATION, "node_id": "x"}
-        if action == "synchronize":
-            data["after"] = pull["head"]["sha"]
-        return data
+        return pull_request_payload(self.github, action)
 
     async def deliver(self, event: str, payload: dict[str, Any], delivery: str | None = None) -> int:
         body = json.dumps(payload).encode()
@@ -122,3 +111,19 @@ def reject_next_review(world: World) -> None:
         422,
         body={"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]},
     )
+
+
+def pull_request_payload(github: GitHubDouble, action: str, number: int = NUMBER) -> dict[str, Any]:
+    """A real ``pull_request`` payload of that action, pointed at the double's repository and PR."""
+    data = load_payload("pull_request", action)
+    pull = github.pulls[OWNER.lower(), REPO.lower(), number].data
+    data["number"] = number
+    data["pull_request"]["number"] = number
+    data["pull_request"]["head"]["sha"] = pull["head"]["sha"]
+    data["pull_request"]["base"]["sha"] = pull["base"]["sha"]
+    data["pull_request"]["draft"] = False
+    data["repository"]["clone_url"] = github.git_url(OWNER, REPO)
+    data["installation"] = {"id": INSTALLATION, "node_id": "x"}
+    if action == "synchronize":
+        data["after"] = pull["head"]["sha"]
+    return data

@@ -27,7 +27,16 @@ from bot.demo import BASE_FILES, HEAD_FILES
 from bot.queue.redis import RedisQueueOptions, RedisReviewQueue
 from bot.redis_client import cancel_for_sure
 from bot.web import CONTEXT, POOL, QUEUE, Role, create_app
-from tests.e2e import FAST_RETRY, INSTALLATION, NUMBER, OWNER, REPO, SECRET, bot_settings
+from tests.e2e import (
+    FAST_RETRY,
+    INSTALLATION,
+    NUMBER,
+    OWNER,
+    REPO,
+    SECRET,
+    bot_settings,
+    pull_request_payload,
+)
 from tests.ghdouble import GitHubDouble, commit, make_repo
 from tests.ghdouble.keys import app_key_pair
 from tests.redis_server import RedisServer, free_port
@@ -70,16 +79,7 @@ class Cluster:
         return (OWNER, REPO, NUMBER)
 
     def pull_payload(self, action: str) -> dict[str, Any]:
-        data = load_payload("pull_request", action)
-        pull = self.github.pulls[OWNER.lower(), REPO.lower(), NUMBER].data
-        data["number"] = NUMBER
-        data["pull_request"]["number"] = NUMBER
-        data["pull_request"]["head"]["sha"] = pull["head"]["sha"]
-        data["pull_request"]["base"]["sha"] = pull["base"]["sha"]
-        data["pull_request"]["draft"] = False
-        data["repository"]["clone_url"] = self.github.git_url(OWNER, REPO)
-        data["installation"] = {"id": INSTALLATION, "node_id": "x"}
-        return data
+        return pull_request_payload(self.github, action)
 
     def rerun_payload(self) -> dict[str, Any]:
         """GitHub's check_run.rerequested fixture, pointed at the double's PR and our App."""

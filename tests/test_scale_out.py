@@ -30,7 +30,16 @@ from bot.keyed_locks import PRLock
 from bot.queue.redis import RedisQueueOptions, RedisReviewQueue
 from bot.text.render import fingerprints_in
 from bot.web import CONTEXT, QUEUE, Role, create_app
-from tests.e2e import APP_ID, FAST_RETRY, INSTALLATION, OWNER, REPO, SECRET, bot_settings
+from tests.e2e import (
+    APP_ID,
+    FAST_RETRY,
+    INSTALLATION,
+    OWNER,
+    REPO,
+    SECRET,
+    bot_settings,
+    pull_request_payload,
+)
 from tests.ghdouble import GitHubDouble, commit, make_repo
 from tests.ghdouble.keys import app_key_pair
 from tests.redis_server import RedisServer, free_port
@@ -64,18 +73,7 @@ class Cluster:
         return str(self.github.add_pull(OWNER, REPO, number, base="main", head=f"pr{number}")["head"]["sha"])
 
     def pull_payload(self, number: int, action: str) -> dict[str, Any]:
-        data = load_payload("pull_request", action)
-        pull = self.github.pulls[OWNER.lower(), REPO.lower(), number].data
-        data["number"] = number
-        data["pull_request"]["number"] = number
-        data["pull_request"]["head"]["sha"] = pull["head"]["sha"]
-        data["pull_request"]["base"]["sha"] = pull["base"]["sha"]
-        data["pull_request"]["draft"] = False
-        data["repository"]["clone_url"] = self.github.git_url(OWNER, REPO)
-        data["installation"] = {"id": INSTALLATION, "node_id": "x"}
-        if action == "synchronize":
-            data["after"] = pull["head"]["sha"]
-        return data
+        return pull_request_payload(self.github, action, number)
 
     def comment_payload(self, number: int, body: str, login: str) -> dict[str, Any]:
         data = load_payload("issue_comment", "created")
