@@ -76,12 +76,17 @@ class PullRequest(Model):
     base: Base
 
 
-class PullRequestEvent(Model):
-    action: str
-    pull_request: PullRequest
+class RepositoryEvent(Model):
+    """What every repository-level event the bot handles carries besides its own object."""
+
     repository: Repository
     installation: Installation | None = None
     sender: Account | None = None
+
+
+class PullRequestEvent(RepositoryEvent):
+    action: str
+    pull_request: PullRequest
 
 
 class Comment(Model):
@@ -100,20 +105,14 @@ class PullRequestNumber(Model):
     number: Id
 
 
-class IssueCommentEvent(Model):
+class IssueCommentEvent(RepositoryEvent):
     issue: Issue
     comment: Comment
-    repository: Repository
-    installation: Installation | None = None
-    sender: Account | None = None
 
 
-class ReviewCommentEvent(Model):
+class ReviewCommentEvent(RepositoryEvent):
     pull_request: PullRequestNumber
     comment: Comment
-    repository: Repository
-    installation: Installation | None = None
-    sender: Account | None = None
 
 
 class RepositoryName(Model):
@@ -172,20 +171,14 @@ class CheckTarget(Model):
     pull_requests: list[CheckPull] = []
 
 
-class CheckRunEvent(Model):
+class CheckRunEvent(RepositoryEvent):
     action: str
     check_run: CheckTarget
-    repository: Repository
-    installation: Installation | None = None
-    sender: Account | None = None
 
 
-class CheckSuiteEvent(Model):
+class CheckSuiteEvent(RepositoryEvent):
     action: str
     check_suite: CheckTarget
-    repository: Repository
-    installation: Installation | None = None
-    sender: Account | None = None
 
 
 M = TypeVar("M", bound=Model)

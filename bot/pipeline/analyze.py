@@ -28,8 +28,6 @@ if TYPE_CHECKING:  # the dialogue pulls in autogen (0.6 s of imports): only when
     from bot.agents.dialogue import Discussion
     from bot.events import EventChannel
 
-GITHUB_FILES_CAP = 3000  # GitHub lists at most 3,000 files of a pull request
-
 
 @dataclass
 class ReviewOutcome:
