@@ -218,6 +218,7 @@ class LlamaServer:
             server = cls(process, base_url, MODEL_NAME, log_path, 0.0, command, log)
             try:
                 server._wait_ready(started + timeout)
+                server._generate_one_token()
             except _AddressInUse:
                 server.stop()
                 if attempt == 2:
@@ -255,6 +256,35 @@ class LlamaServer:
                 raise RuntimeError(f"llama server exited with {code} before it was ready:\n{tail}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"llama server not ready at {url} in time:\n{self._log.tail()}")
+
+    def _generate_one_token(self) -> None:
+        """One token through the model, so a llama.cpp build the CPU cannot run (SIGILL at the
+        first inference, e.g. a -march=native wheel carried to another machine) fails here, by
+        name, instead of as a connection error in every test."""
+        request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1)
+            f"{self.base_url}/completions",
+            data=json.dumps({"model": self.model, "prompt": "one two three " * 20, "max_tokens": 2}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http://127.0.0.1)
+                response.read()
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            self._log.join(2)
+            hint = (
+                " (SIGILL: llama.cpp was compiled for another CPU; rebuild the wheel with"
+                " CMAKE_ARGS=-DGGML_NATIVE=OFF, as .ci/run does)"
+                if code == -signal.SIGILL
+                else ""
+            )
+            raise RuntimeError(
+                f"llama server failed its first generation ({error}); exit code {code}{hint}\n"
+                f"{self._log.tail()}"
+            ) from None
 
     def log_tail(self) -> str:
         return self._log.tail()
