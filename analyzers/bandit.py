@@ -5,17 +5,18 @@ from __future__ import annotations
 import functools
 import importlib.util
 import inspect
+import io
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from analyzers.base import Finding, PathMap, RuleDoc, Severity
 from analyzers.limits import ResourceLimits
+from analyzers.pool import PooledToolAnalyzer
 from analyzers.process import run_small
-from analyzers.tool import ToolAnalyzer
 
 TOOL = "bandit"
 DOCS = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
@@ -169,7 +170,49 @@ def doc_from(rule_id: str, entry: dict[str, Any]) -> RuleDoc:
     return RuleDoc(title=title[:1].upper() + title[1:], why=why, cwe=cwe, help_url=url, security=True)
 
 
-class BanditAnalyzer(ToolAnalyzer):
+def preload() -> None:
+    """What a warm pool child imports once: bandit's manager and its installed plugins."""
+    from bandit.core import extension_loader, manager  # noqa: F401
+
+
+def run_as_library(args: Mapping[str, Any], out: io.TextIOBase) -> int:
+    """``BanditAnalyzer.command()``'s run (``bandit -f json -q --exclude "" [--skip S] [--ignore-nosec]
+    -- FILES``) the way bandit's own ``main`` does it, in this process, its JSON report to ``out``.
+
+    What main would read from the repository it reads nowhere here: no ``-c`` config file, and the
+    ``.bandit`` ini main looks for only inside directory targets (only files are passed). Its
+    plugins are the installed ones (the extension manager, loaded at import from the bot's
+    environment); its context lines (3), severity and confidence filters (all) are main's defaults.
+    Returns main's exit status: 1 when something was found, 2 for a bad profile.
+    """
+    from bandit.core import config, constants, extension_loader, manager
+
+    profile: dict[str, set[str]] = {"include": set(), "exclude": set(args["skips"])}
+    try:
+        extension_loader.MANAGER.validate_profile(profile)
+    except ValueError as exc:
+        print(f"[main]\tERROR\t{exc}", file=sys.stderr)
+        return 2
+    b_mgr = manager.BanditManager(
+        config.BanditConfig(),
+        "file",
+        False,
+        profile=profile,
+        verbose=False,
+        quiet=True,
+        ignore_nosec=not args["honor_nosec"],
+    )
+    b_mgr.discover_files(list(args["files"]), False, "")
+    if not b_mgr.b_ts.tests:
+        print("[main]\tERROR\tNo tests would be run, please check the profile.", file=sys.stderr)
+        return 2
+    b_mgr.run_tests()
+    level = constants.RANKING[0]  # main's default -l / -i: every severity and confidence
+    b_mgr.output_results(3, level, level, out, "json", None)
+    return 1 if b_mgr.results_count(sev_filter=level, conf_filter=level) > 0 else 0
+
+
+class BanditAnalyzer(PooledToolAnalyzer):
     """Runs bandit with its defaults, never with configuration from the reviewed repository."""
 
     name = TOOL
@@ -211,6 +254,10 @@ class BanditAnalyzer(ToolAnalyzer):
 
     def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
         return self.command(files)
+
+    def pool_args(self, files: Sequence[str]) -> dict[str, Any]:
+        files = [f"./{p}" for p in files]
+        return {"skips": list(self.skips), "honor_nosec": self.honor_nosec, "files": files}
 
     def parse(self, report: bytes, root: Path, files: Sequence[str]) -> tuple[list[Finding], list[str]]:
         return parse_output(report, root, files)

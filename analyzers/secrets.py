@@ -7,16 +7,17 @@ even that is left out of the findings: a finding says which kind of secret sits 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from analyzers.base import Finding, PathMap, RuleDoc, Severity
 from analyzers.limits import ResourceLimits
-from analyzers.tool import ToolAnalyzer
+from analyzers.pool import PooledToolAnalyzer
 
 TOOL = "detect-secrets"
 CWE = "CWE-798"
@@ -157,7 +158,46 @@ def rule_doc(rule_id: str) -> RuleDoc:
     )
 
 
-class SecretsAnalyzer(ToolAnalyzer):
+def preload() -> None:
+    """What a warm pool child imports once: detect-secrets' scanner, plugins and filters."""
+    from detect_secrets.core import baseline, scan  # noqa: F401
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.core.secrets_collection import SecretsCollection  # noqa: F401
+    from detect_secrets.main import parse_args  # noqa: F401
+    from detect_secrets.transformers import get_transformers
+
+    get_mapping_from_secret_type_to_class()
+    get_transformers()
+
+
+def run_as_library(args: Mapping[str, Any], out: io.TextIOBase) -> int:
+    """``_SCAN_IN_ONE_PROCESS`` (the script ``SecretsAnalyzer.command()`` runs) on the same
+    arguments, in this process, its JSON report to ``out``.
+
+    detect-secrets keeps its settings (plugins, filters, their cached patterns) in globals, which
+    its own ``cache_bust`` resets: once before the scan, so that nothing an earlier run configured
+    is left, and once after, while this run's filters are still named in the settings, so that
+    their caches are cleared too. The settings then start over from what the arguments say,
+    exactly as in a fresh process.
+    """
+    from detect_secrets.core import baseline
+    from detect_secrets.core.secrets_collection import SecretsCollection
+    from detect_secrets.main import parse_args
+    from detect_secrets.settings import cache_bust
+
+    cache_bust()
+    try:
+        parsed = parse_args(list(args["argv"]))
+        found = SecretsCollection(root=parsed.custom_root)
+        for name in parsed.path:
+            found.scan_file(name)
+        print(json.dumps(baseline.format_for_output(found)), file=out)
+    finally:
+        cache_bust()
+    return 0
+
+
+class SecretsAnalyzer(PooledToolAnalyzer):
     """Runs ``detect-secrets scan`` on the changed files, offline, with a chosen set of plugins."""
 
     name = TOOL
@@ -195,9 +235,12 @@ class SecretsAnalyzer(ToolAnalyzer):
 
     def command(self, paths: Sequence[str]) -> list[str]:
         # -I: the reviewed repository (the working directory) is not on sys.path.
+        return [sys.executable, "-I", "-c", _SCAN_IN_ONE_PROCESS, *self.scan_args(paths)]
+
+    def scan_args(self, paths: Sequence[str]) -> list[str]:
         # -n: never verify a secret over the network (that would send it to the provider).
         # Explicit files only: detect-secrets then neither asks git nor reads a baseline.
-        argv = [sys.executable, "-I", "-c", _SCAN_IN_ONE_PROCESS, "scan", "-n"]
+        argv = ["scan", "-n"]
         for plugin in self.disabled_plugins:
             argv += ["--disable-plugin", plugin]
         if self.exclude_secrets:
@@ -212,6 +255,9 @@ class SecretsAnalyzer(ToolAnalyzer):
         # One file that crashes detect-secrets (deep YAML: RecursionError) must not hide the
         # secrets in all the others: the template retries the batch without it.
         return self.command(files)
+
+    def pool_args(self, files: Sequence[str]) -> dict[str, Any]:
+        return {"argv": self.scan_args(files)}
 
     def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
         return parse_output(report, root, files)

@@ -1,4 +1,5 @@
-"""Semgrep, run once over all changed files with the bot's own rules (and a repository's extra ones).
+"""Semgrep, run once over all changed files with the bot's own rules for their languages (and a
+repository's extra ones).
 
 Only local rule files are used: the registry is never asked, no metrics are sent, and the
 native CLI (``--experimental``) is used because it gives the same JSON about ten times faster
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -18,15 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analyzers.base import AnalyzerResult, Finding, PathMap, RuleDoc, Severity, checkable_files
 from analyzers.limits import MIB, ResourceLimits
-from analyzers.process import ProcResult, describe_failure, find_tool, minimal_env, tool_version
+from analyzers.process import ProcResult, describe_failure, find_tool, minimal_env, run_bounded, tool_version
+from analyzers.semgrep_engine import engine_env, gc_env, native_program, packaged_core, refuse_native
+from analyzers.semgrep_languages import rules_for_files
+from analyzers.semgrep_rules import (
+    RULES_DIR,  # noqa: F401 (tests and benches import it from here)
+    bundled_rules,
+    cwe_of,
+    rule_doc,
+    rule_file_problem,
+    rules_key,
+)
 from analyzers.tool import ToolAnalyzer
 
 TOOL = "semgrep"
-RULES_DIR = Path(__file__).parent / "rules" / "semgrep"
 # Every extension a bundled rule's language covers; a file semgrep has no rule for is not sent.
 EXTENSIONS: tuple[str, ...] = (
     ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".java", ".rb", ".php", ".cs",
@@ -37,7 +45,6 @@ _SEVERITY: dict[str, Severity] = {"ERROR": "error", "WARNING": "warning", "INFO"
 # Larger files are skipped by semgrep; the skip is reported as a notice, never silent.
 DEFAULT_MAX_TARGET_BYTES = 5_000_000
 _LINE = re.compile(rb"[^\n]*\n|[^\n]+$")
-_CWE = re.compile(r"CWE-(\d+)", re.IGNORECASE)
 _ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 # semgrep's per-file error types that mean a file was not (fully) analyzed, as opposed to a
 # part of it that did not parse: such a file is named in the review, like a crash on it.
@@ -47,48 +54,9 @@ UNFINISHED = frozenset({"Timeout", "OutOfMemory", "StackOverflow"})
 _OWN_MEMORY_SHARE = 0.75
 
 
-def bundled_rules() -> tuple[Path, ...]:
-    """The rule files shipped inside the package, one per language."""
-    return tuple(sorted(RULES_DIR.glob("*.yml")))
-
-
 def find_semgrep() -> str | None:
     """The semgrep beside this interpreter (the venv's), else the one on PATH."""
     return find_tool("semgrep")
-
-
-def rules_key(paths: Sequence[Path]) -> str:
-    """A hash of the rule files' names and contents: changes whenever a rule does."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
-
-
-def rule_file_problem(path: Path) -> str | None:
-    """Why semgrep would refuse this rule file outright (and drop every other rule with it)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        return exc.strerror or type(exc).__name__
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return f"not valid YAML ({type(exc).__name__})"
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        return "no 'rules:' list"
-    return None
-
-
-def cwe_of(metadata: dict[str, Any]) -> str | None:
-    """ "CWE-78" from metadata.cwe, which may be a text such as "CWE-78: ..." or a list of them."""
-    cwe = metadata.get("cwe")
-    first = cwe[0] if isinstance(cwe, list) and cwe else cwe
-    match = _CWE.search(str(first)) if first else None
-    return f"CWE-{match.group(1)}" if match else None
 
 
 def help_url_of(metadata: dict[str, Any]) -> str | None:
@@ -220,59 +188,8 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> Report:
     return Report(findings, notices, scanned, unfinished_files(errors, mapping))
 
 
-@functools.cache
-def bundled_rule_index() -> dict[str, dict[str, Any]]:
-    """The bundled rules by id, as written in their YAML (the bot's own files)."""
-    rules: dict[str, dict[str, Any]] = {}
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 20x faster on 330 KB of rules
-    for path in bundled_rules():
-        for rule in (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).get("rules") or []:  # noqa: S506
-            if isinstance(rule, dict) and "id" in rule:
-                rules[str(rule["id"])] = rule
-    return rules
-
-
-_CLAUSE_END = re.compile(r"\.\s|\.$|, so |, which |: |; ")
-
-
-def short_title(message: str, limit: int = 160) -> str:
-    """A rule's message cut to its first clause ("Request data is the target of a redirect"): up
-    to the first end of sentence, ", so", ", which", ":" or ";" outside brackets and quotes."""
-    depth, quoted = 0, False
-    for i, char in enumerate(message):
-        if char == '"':
-            quoted = not quoted
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth = max(0, depth - 1)
-        elif depth == 0 and not quoted and _CLAUSE_END.match(message, i) and i >= 20:
-            return message[:i] if i <= limit else message[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return message if len(message) <= limit else message[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def rule_doc(rule_id: str) -> RuleDoc | None:
-    """One of the bundled rules, from its YAML; None for a repository's own rule file."""
-    index = bundled_rule_index()
-    rule = index.get(rule_id) or index.get(rule_id.rsplit(".", 1)[-1])
-    if rule is None:
-        return None
-    meta = rule.get("metadata") or {}
-    refs = meta.get("references") or []
-    refs = [str(r) for r in (refs if isinstance(refs, list) else [refs]) if str(r).startswith("https://")]
-    message = " ".join(str(rule.get("message") or "").split())
-    return RuleDoc(
-        title=short_title(message) or str(rule["id"]),
-        why=message or None,
-        cwe=cwe_of(meta),
-        help_url=refs[0] if refs else None,
-        references=tuple(refs),
-        security=meta.get("category") == "security",
-    )
-
-
 class SemgrepAnalyzer(ToolAnalyzer):
-    """Runs one ``semgrep scan`` over every handled file with all rules, offline."""
+    """Runs one ``semgrep scan`` over every handled file with the rules for their languages, offline."""
 
     name = TOOL
     binary = "semgrep"
@@ -307,16 +224,38 @@ class SemgrepAnalyzer(ToolAnalyzer):
         argv += [f"--max-target-bytes={self.max_target_bytes}", "--no-exclude-minified-files"]
         if self.limits.memory_bytes:
             argv.append(f"--max-memory={max(1, int(self.limits.memory_bytes * _OWN_MEMORY_SHARE) // MIB)}")
+        # No more parallel domains than files: each costs a minor heap and start-up for nothing.
+        argv.append(f"--jobs={max(1, min(len(paths), os.cpu_count() or 1))}")
         for rule in rules:
             argv += ["--config", str(rule.resolve())]
         return [*argv, "--", *(f"./{p}" for p in paths)]
 
+    def program(self) -> str | None:
+        # The pip package's script only execs its native engine: started directly, a run saves
+        # a Python interpreter start (analyzers/semgrep_engine.py).
+        exe = super().program()
+        return (native_program(exe) or exe) if exe and self.executable is None else exe
+
+    def tool_env(self, extra: dict[str, str]) -> dict[str, str]:
+        env = minimal_env({**_ENV, **extra})
+        wrapper = find_semgrep() if self.executable is None else None
+        return engine_env(env, wrapper) if wrapper and packaged_core(wrapper) else env
+
     async def version(self) -> str | None:
         exe = self.program()
         # --experimental answers from the native binary in 0.1 s instead of 1 s.
-        return (
-            await tool_version([exe, "--experimental", "--version"], env=minimal_env(_ENV)) if exe else None
-        )
+        if exe is None:
+            return None
+        found = await tool_version([exe, "--experimental", "--version"], env=self.tool_env({}))
+        wrapper = super().program()
+        if found is None and wrapper and exe != wrapper:  # the engine would not start directly
+            refuse_native()
+            found = await tool_version([wrapper, "--experimental", "--version"], env=self.tool_env({}))
+        return found
+
+    async def run(self, root: Path, paths: Sequence[str], *, timeout: float) -> AnalyzerResult:
+        await self.version()  # first, so that a direct start that fails is found out before a run
+        return await super().run(root, paths, timeout=timeout)
 
     def usable_rules(self) -> tuple[list[Path], list[str]]:
         """The rule files to pass, and a notice for each extra one dropped because it is broken."""
@@ -338,13 +277,30 @@ class SemgrepAnalyzer(ToolAnalyzer):
         files = checkable_files(root, [p for p in paths if self.handles(p)])
         return (files if rules else []), list(notices)
 
+    def rules_for(self, files: Sequence[str]) -> list[Path]:
+        """The rule files for one batch: the bundled ones for the batch's languages (see
+        analyzers/semgrep_languages.py), and every usable extra one of the repository."""
+        usable = self._usable[0]  # the bundled rule files first, then the extra ones that parse
+        own = len(self.rule_paths)
+        return [*rules_for_files(usable[:own], files), *usable[own:]]
+
     def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
-        return self.command(exe, self._usable[0], files)
+        return self.command(exe, self.rules_for(files), files)
 
     @contextlib.contextmanager
     def environment(self) -> Iterator[dict[str, str]]:
         with tempfile.TemporaryDirectory(prefix="semgrep-home-") as home:
-            yield minimal_env({**_ENV, "HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home})
+            yield self.tool_env({"HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home})
+
+    async def run_batch(self, exe: str, root: Path, files: Sequence[str], budget: float) -> ProcResult:
+        with self.environment() as env:
+            return await run_bounded(
+                self.tool_argv(exe, files),
+                cwd=root,
+                timeout=budget,
+                env={**env, **gc_env(root, files)},  # a lighter collector for a small batch
+                limits=self.limits.with_cpu_at_most(budget),
+            )
 
     @classmethod
     def rule_doc(cls, rule_id: str) -> RuleDoc | None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import locale
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from analyzers.base import Finding, PathMap, RuleDoc, Severity, checkable_files
 from analyzers.limits import ResourceLimits
+from analyzers.pool import PooledToolAnalyzer
 from analyzers.process import ProcResult
-from analyzers.tool import ToolAnalyzer
 
 TOOL = "yamllint"
 # Given with -d, which yamllint prefers over any .yamllint in the working directory (the
@@ -107,7 +110,48 @@ def rule_doc(rule: str) -> RuleDoc | None:
     return RuleDoc(title=TITLES[rule], why=WHY[rule], help_url=page)
 
 
-class YamllintAnalyzer(ToolAnalyzer):
+def preload() -> None:
+    """What a warm pool child imports once: yamllint's linter, its rules and its config."""
+    from yamllint import cli, config, linter  # noqa: F401
+
+
+def run_as_library(args: Mapping[str, Any], out: io.TextIOBase) -> int:
+    """``YamllintAnalyzer.command()``'s run (``yamllint -f parsable -d CONFIG -- FILES``) the way
+    yamllint's own ``cli.run`` does it, in this process, its parsable lines to ``out``.
+
+    The configuration is the ``-d`` text only (cli.run then reads no .yamllint of the repository
+    and no user config); the files are the named ones, as the CLI lints named files; exit 1 when
+    an error-level problem was found, as the CLI without --strict.
+    """
+    from yamllint import linter
+    from yamllint.cli import PROBLEM_LEVELS, Format
+    from yamllint.config import YamlLintConfig, YamlLintConfigError
+
+    data = str(args["config"])
+    if data != "" and ":" not in data:
+        data = f"extends: {data}"
+    try:
+        conf = YamlLintConfig(content=data)
+    except YamlLintConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 255  # the CLI's sys.exit(-1)
+    if conf.locale is not None:
+        locale.setlocale(locale.LC_ALL, conf.locale)  # the pool's child restores its own after
+    max_level = 0
+    for name in args["files"]:
+        try:
+            with open(name, mode="rb") as handle:
+                problems = linter.run(handle, conf, name.removeprefix("./"))
+        except OSError as exc:
+            print(exc, file=sys.stderr)
+            return 255
+        for problem in problems:  # cli.show_problems for -f parsable, without --no-warnings
+            max_level = max(max_level, PROBLEM_LEVELS[problem.level])
+            print(Format.parsable(problem, name), file=out)
+    return 1 if max_level == PROBLEM_LEVELS["error"] else 0
+
+
+class YamllintAnalyzer(PooledToolAnalyzer):
     """Runs yamllint (the installed module, isolated) with the configuration above."""
 
     name = TOOL
@@ -141,6 +185,9 @@ class YamllintAnalyzer(ToolAnalyzer):
 
     def tool_argv(self, exe: str, files: Sequence[str]) -> list[str]:
         return self.command(files)
+
+    def pool_args(self, files: Sequence[str]) -> dict[str, Any]:
+        return {"config": self.config, "files": [f"./{p}" for p in files]}
 
     def parse(self, report: bytes, root: Path, files: Sequence[str]) -> list[Finding]:
         return parse_output(report, root, files)

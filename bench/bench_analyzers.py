@@ -1,6 +1,8 @@
 """What do the analyzers cost under the bot, cold, warm from the cache, and beside the raw tools?
 
-Run by hand:  .venv/bin/python bench/bench_analyzers.py [--runs 3] [--keep]
+Run by hand:  .venv/bin/python bench/bench_analyzers.py [--runs 3] [--quick] [--keep]
+(--quick: the cache and CPU figures only, about a minute on 2 busy cores; ANALYZER_POOL=0 in the
+environment runs the cache figures without the warm analyzer pool)
 
 Builds a throwaway git repository: a base commit on `main` and a `feature` branch whose one commit
 adds or modifies 20 files across languages (Python, JavaScript, TypeScript, Go, Java, Ruby, PHP, C,
@@ -15,6 +17,11 @@ times (median of --runs):
          run directly with subprocess on the head versions of the same files: one tool after the
          other, and all at once (the bot runs its analyzers concurrently, so that is the floor)
 
+  cpu    CPU seconds per small PR (main..small: 3 modified files, no cache): this process plus its
+         children (getrusage RUSAGE_SELF + RUSAGE_CHILDREN, and the warm analyzer pool's live
+         children read from /proc), with the pool (the default) and without it (ANALYZER_POOL=0: each
+         Python tool a CLI run), beside the same tools' CLIs run raw on the same files
+
 and prints the ratios, each analyzer's time under the bot (AnalyzerResult.duration) beside the raw
 tool's, and how many files each analyzer ran on in the warm re-review (AnalyzerResult.files).
 One untimed review and one untimed raw round come first: tool versions are then cached in the
@@ -26,25 +33,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import bot.pipeline.run
 from analyzers.cache import AnalysisCache, MemoryCache
+from analyzers.pool import active_pools, shutdown_pools
 from bot.config import ReviewSettings
 from bot.pipeline.analyze import ReviewOutcome
 from bot.pipeline.local import review_local
 from bot.pipeline.policy import build_analyzers
 
-from rawtools import git, median, raw_alone, raw_at_once, raw_commands, repeat
+from rawtools import RawCommand, git, median, raw_alone, raw_at_once, raw_commands, repeat
 
 MAX_RUNS = 10
 PUSHED_FILE = "app/service.py"  # the one file the second push changes
+SMALL_PR = ("app/service.py", "config/services.yaml", "scripts/backup.sh")  # main..small modifies these
 
 # ---------------------------------------------------------------------------------------------
 # The pull request's files: templates repeated with @N@ replaced by a number, plus problems.
@@ -548,6 +559,16 @@ def build_repo(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").strip()
 
 
+def build_small_branch(repo: Path) -> None:
+    """`small`: from `main`, one commit modifying the three files of SMALL_PR; `feature` checked out again."""
+    git(repo, "checkout", "--quiet", "-b", "small", "main")
+    for src in SOURCES:
+        if src.path in SMALL_PR:
+            write(repo, src.path, src.text())
+    git(repo, "commit", "--quiet", "--no-gpg-sign", "--all", "-m", "small: 3 files")
+    git(repo, "checkout", "--quiet", "feature")
+
+
 def push_one_file(repo: Path, feature_sha: str) -> None:
     """Reset `feature` to its first commit, then commit a change to ONE file on it."""
     git(repo, "reset", "--quiet", "--hard", feature_sha)
@@ -590,18 +611,192 @@ async def bot_review(
     return BotRun(total, sum(analyze_times), outcome)
 
 
-def run_bot(repo: Path, cache: AnalysisCache | None) -> BotRun:
-    run = asyncio.run(bot_review(repo, cache))
+def run_bot(repo: Path, cache: AnalysisCache | None, head: str = "feature") -> BotRun:
+    run = asyncio.run(bot_review(repo, cache, head=head))
     errors = run.outcome.errors
     if errors:
         print(f"warning: the bot reported analyzer errors: {errors}")
     return run
 
 
+# ---------------------------------------------------------------------------------------------
+# CPU time: this process and its children, the warm pool's included while they are still alive.
+
+
+def own_and_reaped_cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)  # children that ended (and theirs)
+    return own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+
+
+def pool_children_cpu() -> dict[int, float]:
+    """CPU seconds so far of each live child of the analyzer pool (its /proc stat utime + stime)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for pool in active_pools():
+        for pid in pool.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # ended meanwhile: RUSAGE_CHILDREN counts it
+            found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def cpu_of(action: Callable[[], object]) -> float:
+    """CPU seconds spent by ``action`` here and in every child, pool children included: a child
+    alive at the start and reaped during it is in RUSAGE_CHILDREN whole, minus what it had used."""
+    pool_before, before = pool_children_cpu(), own_and_reaped_cpu()
+    action()
+    after, pool_after = own_and_reaped_cpu(), pool_children_cpu()
+    return after - before + sum(pool_after.values()) - sum(pool_before.values())
+
+
+def small_pr_cpu(repo: Path, runs: int) -> tuple[float, float]:
+    """Median CPU seconds of one review of main..small without a cache, with the analyzer pool and
+    without it (ANALYZER_POOL=0), the two measured in turn so that both see the same machine."""
+    previous = os.environ.get("ANALYZER_POOL")
+    on: list[float] = []
+    off: list[float] = []
+    try:
+        for figures in [None, *([on, off] * runs)]:  # first an untimed review: the pool warm
+            os.environ["ANALYZER_POOL"] = "0" if figures is off else "1"
+            took = cpu_of(lambda: run_bot(repo, None, head="small"))
+            if figures is not None:
+                figures.append(took)
+    finally:
+        if previous is None:
+            os.environ.pop("ANALYZER_POOL", None)
+        else:
+            os.environ["ANALYZER_POOL"] = previous
+    return median(on), median(off)
+
+
+def cache_runs(repo: Path, feature_sha: str, runs: int, *, no_cache: bool) -> dict[str, list[BotRun]]:
+    """Per run: a cold review with a fresh cache, the one-file push, the warm re-review with the same
+    cache, and (``no_cache``) the same re-review without a cache."""
+    found: dict[str, list[BotRun]] = {"cold": [], "warm": [], "nocache": []}
+    for _ in range(runs):
+        git(repo, "reset", "--quiet", "--hard", feature_sha)
+        cache = MemoryCache()
+        found["cold"].append(run_bot(repo, cache))
+        push_one_file(repo, feature_sha)
+        found["warm"].append(run_bot(repo, cache))
+        if no_cache:
+            found["nocache"].append(run_bot(repo, None))
+    return found
+
+
+def print_cache(found: dict[str, list[BotRun]]) -> None:
+    cold, warm, nocache = found["cold"], found["warm"], found["nocache"]
+    cold_s, warm_s = median([r.total for r in cold]), median([r.total for r in warm])
+    nocache_s = median([r.total for r in nocache])
+    print("-- cache: the bot's whole review (refs, policy, git diff, write files, analyze, filter)")
+    print(f"bot   cold review, fresh MemoryCache            {cold_s:7.3f} s")
+    print(f"bot   re-review after the push, same cache      {warm_s:7.3f} s")
+    if nocache:
+        print(f"bot   re-review after the push, no cache        {nocache_s:7.3f} s")
+    analyze = {
+        label: median([r.analyze for r in runs]) for label, runs in (("warm", warm), ("no cache", nocache))
+    }
+    print("  of which analyze_changes: " + ", ".join(f"{k} {v:.3f} s" for k, v in analyze.items() if v))
+    print(f"ratio warm / cold (issue 10: <= 0.2)            {warm_s / cold_s:7.2f}")
+    print(f"ratio cold / warm                               {cold_s / warm_s:7.2f}")
+    if nocache:
+        print(f"ratio no cache / warm                           {nocache_s / warm_s:7.2f}")
+    print("files each analyzer ran on (AnalyzerResult.files):")
+    for label, runs in (("warm:    ", warm), ("no cache:", nocache)):
+        if runs:
+            print(f"  {label} " + ", ".join(f"{x.tool} {x.files}" for x in runs[-1].outcome.results))
+    print("each analyzer's time in the warm re-review (median):")
+    tools = [x.tool for x in warm[-1].outcome.results if x.files]
+    took = {
+        t: median([next(x.duration for x in r.outcome.results if x.tool == t) for r in warm]) for t in tools
+    }
+    print("  " + ", ".join(f"{tool} {seconds:.3f} s" for tool, seconds in took.items()))
+
+
+def print_raw(
+    nocache: list[BotRun],
+    head_dir: Path,
+    changed: list[str],
+    analyzers: list[Any],
+    sink: Path,
+    home: Path,
+    runs: int,
+) -> None:
+    """The re-review without a cache beside the raw tools on the same head files."""
+    cmds = raw_commands(head_dir, sorted(changed), analyzers, home)
+    for cmd in cmds:  # untimed round
+        raw_alone(cmd, head_dir, sink)
+    alone = {cmd.tool: repeat(runs, lambda cmd=cmd: raw_alone(cmd, head_dir, sink)) for cmd in cmds}
+    together = [raw_at_once(cmds, head_dir, sink) for _ in range(runs)]
+    at_once = median([wall for wall, _ in together])
+    at_once_each = {cmd.tool: median([each[cmd.tool] for _, each in together]) for cmd in cmds}
+    one_by_one = sum(alone.values())
+    nocache_s = median([r.total for r in nocache])
+    nocache_analyze = median([r.analyze for r in nocache])
+    print("-- bot (re-review, no cache) vs raw tools on the same head files")
+    print(f"raw   every tool, one after the other           {one_by_one:7.3f} s")
+    print(f"raw   every tool at once                        {at_once:7.3f} s")
+    print(f"ratio bot / raw (one after the other)           {nocache_s / one_by_one:7.2f}")
+    print(f"ratio bot / raw (at once, as the bot runs)      {nocache_s / at_once:7.2f}")
+    print(f"ratio analyze_changes / raw at once             {nocache_analyze / at_once:7.2f}")
+    print(f"bot overhead over raw at once                   {nocache_s - at_once:7.3f} s")
+    print("per analyzer: bot duration (all running at once) | raw alone | raw when all run at once")
+    print(f"{'tool':<15}{'files':>6}{'bot':>10}{'raw files':>11}{'alone':>9}{'at once':>10}")
+    raw_files = {cmd.tool: cmd.files for cmd in cmds}
+    files = {x.tool: x.files for x in nocache[-1].outcome.results}
+    for analyzer in analyzers:
+        name = analyzer.name
+        bot_s = median([next(x.duration for x in r.outcome.results if x.tool == name) for r in nocache])
+        row = f"{name:<15}{files.get(name, 0):>6}{bot_s:9.3f}s"
+        if name in alone:
+            row += f"{raw_files[name]:>11}{alone[name]:8.3f}s{at_once_each[name]:9.3f}s"
+        else:
+            row += "   (in-process rules, no raw tool)"
+        print(row)
+    kept = nocache[-1].outcome
+    print(f"findings: bot {len(kept.findings)} on changed lines of {kept.files_analyzed} files")
+
+
+def print_cpu(repo: Path, tmp: Path, analyzers: list[Any], sink: Path, home: Path, runs: int) -> None:
+    """CPU per small PR: the bot with and without the pool, and the raw CLIs on its files."""
+    small_cpu, small_cpu_off = small_pr_cpu(repo, max(runs, 5))
+    small_dir = tmp / "small"
+    for path in SMALL_PR:
+        write(small_dir, path, git(repo, "show", f"small:{path}"))
+    small_cmds = raw_commands(small_dir, sorted(SMALL_PR), analyzers, home)
+    py_cmds = [c for c in small_cmds if c.tool in ("bandit", "detect-secrets", "yamllint")]
+
+    def raw_rounds(cmds: list[RawCommand]) -> None:
+        for _ in range(runs):
+            for cmd in cmds:
+                raw_alone(cmd, small_dir, sink)
+
+    raw_rounds(small_cmds)  # untimed round
+    raw_cpu = cpu_of(lambda: raw_rounds(small_cmds)) / runs
+    raw_py_cpu = cpu_of(lambda: raw_rounds(py_cmds)) / runs
+    print(f"-- CPU per small PR (main..small: {', '.join(SMALL_PR)}; no cache; self + children)")
+    print(f"   median of {max(runs, 5)} reviews each, pool on and off in turn; raw: mean of {runs} rounds")
+    print(f"bot   analyzer pool on (the default)            {small_cpu:7.3f} CPU-s")
+    print(f"bot   analyzer pool off (ANALYZER_POOL=0)       {small_cpu_off:7.3f} CPU-s")
+    print(f"raw   the same tools' CLIs on the same files    {raw_cpu:7.3f} CPU-s")
+    print(f"raw   of which bandit, detect-secrets, yamllint {raw_py_cpu:7.3f} CPU-s")
+    print(f"ratio bot (pool on) / raw CLIs                  {small_cpu / raw_cpu:7.2f}")
+    print(f"ratio bot (pool off) / raw CLIs                 {small_cpu_off / raw_cpu:7.2f}")
+    print(f"ratio pool on / pool off                        {small_cpu / small_cpu_off:7.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--runs", type=int, default=3, help=f"runs per figure (1-{MAX_RUNS}); the median is printed"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the cache and CPU figures only: no re-review without cache, no raw tools on its 20 files",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated repository")
     args = parser.parse_args()
@@ -611,89 +806,32 @@ def main() -> int:
     try:
         repo = tmp / "repo"
         feature_sha = build_repo(repo)
+        build_small_branch(repo)
         changed = git(repo, "diff", "--name-only", "main", "feature").split()
         lines = sum(len((repo / p).read_bytes().splitlines()) for p in changed)
-        run_bot(repo, None)  # untimed: tool versions cached, files in the page cache
-
-        # 1. Cache effect: cold review, one-file push, warm re-review, re-review without cache.
-        cold: list[BotRun] = []
-        warm: list[BotRun] = []
-        nocache: list[BotRun] = []
-        for _ in range(runs):
-            git(repo, "reset", "--quiet", "--hard", feature_sha)
-            cache = MemoryCache()
-            cold.append(run_bot(repo, cache))
-            push_one_file(repo, feature_sha)
-            warm.append(run_bot(repo, cache))
-            nocache.append(run_bot(repo, None))
-
-        # 2. Raw tools on the head files of the re-reviewed commit, written out as the bot does.
-        head_dir, sink, home = tmp / "head", tmp / "sink", tmp / "home"
+        run_bot(repo, None)  # untimed: tool versions cached, files in the page cache, the pool warm
+        found = cache_runs(repo, feature_sha, runs, no_cache=not args.quick)
+        sink, home = tmp / "sink", tmp / "home"
         for folder in (sink, home):
             folder.mkdir()
-        for path in changed:
-            write(head_dir, path, git(repo, "show", f"feature:{path}"))
         analyzers = build_analyzers(ReviewSettings())
-        cmds = raw_commands(head_dir, sorted(changed), analyzers, home)
-        for cmd in cmds:  # untimed round
-            raw_alone(cmd, head_dir, sink)
-        alone = {cmd.tool: repeat(runs, lambda cmd=cmd: raw_alone(cmd, head_dir, sink)) for cmd in cmds}
-        together = [raw_at_once(cmds, head_dir, sink) for _ in range(runs)]
-        at_once = median([wall for wall, _ in together])
-        at_once_each = {cmd.tool: median([each[cmd.tool] for _, each in together]) for cmd in cmds}
-        one_by_one = sum(alone.values())
-
-        cold_s = median([r.total for r in cold])
-        warm_s = median([r.total for r in warm])
-        nocache_s = median([r.total for r in nocache])
-        nocache_analyze = median([r.analyze for r in nocache])
-        per_tool = {
-            name: median([next(x.duration for x in r.outcome.results if x.tool == name) for r in nocache])
-            for name in (a.name for a in analyzers)
-        }
-        files_nocache = {x.tool: x.files for x in nocache[-1].outcome.results}
-        files_warm = {x.tool: x.files for x in warm[-1].outcome.results}
-        warm_analyze = median([r.analyze for r in warm])
-
-        kept = nocache[-1].outcome
         print(
             f"change: main..feature, {len(changed)} files, {lines} lines; then a push changing {PUSHED_FILE}"
         )
-        print(
-            f"cores: {os.cpu_count()}    runs per figure: {runs} (median)    "
-            f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}"
-        )
-        print("-- cache: the bot's whole review (refs, policy, git diff, write files, analyze, filter)")
-        print(f"bot   cold review, fresh MemoryCache            {cold_s:7.3f} s")
-        print(f"bot   re-review after the push, same cache      {warm_s:7.3f} s")
-        print(f"bot   re-review after the push, no cache        {nocache_s:7.3f} s")
-        print(f"  of which analyze_changes: warm {warm_analyze:.3f} s, no cache {nocache_analyze:.3f} s")
-        print(f"ratio cold / warm                               {cold_s / warm_s:7.2f}")
-        print(f"ratio no cache / warm                           {nocache_s / warm_s:7.2f}")
-        print("files each analyzer ran on (AnalyzerResult.files):")
-        print("  warm:     " + ", ".join(f"{tool} {n}" for tool, n in files_warm.items()))
-        print("  no cache: " + ", ".join(f"{tool} {n}" for tool, n in files_nocache.items()))
-        print("-- bot (re-review, no cache) vs raw tools on the same head files")
-        print(f"raw   every tool, one after the other           {one_by_one:7.3f} s")
-        print(f"raw   every tool at once                        {at_once:7.3f} s")
-        print(f"ratio bot / raw (one after the other)           {nocache_s / one_by_one:7.2f}")
-        print(f"ratio bot / raw (at once, as the bot runs)      {nocache_s / at_once:7.2f}")
-        print(f"ratio analyze_changes / raw at once             {nocache_analyze / at_once:7.2f}")
-        print(f"bot overhead over raw at once                   {nocache_s - at_once:7.3f} s")
-        print("per analyzer: bot duration (all running at once) | raw alone | raw when all run at once")
-        print(f"{'tool':<15}{'files':>6}{'bot':>10}{'raw files':>11}{'alone':>9}{'at once':>10}")
-        raw_files = {cmd.tool: cmd.files for cmd in cmds}
-        for name, bot_s in per_tool.items():
-            row = f"{name:<15}{files_nocache.get(name, 0):>6}{bot_s:9.3f}s"
-            if name in alone:
-                row += f"{raw_files[name]:>11}{alone[name]:8.3f}s{at_once_each[name]:9.3f}s"
-            else:
-                row += "   (in-process rules, no raw tool)"
-            print(row)
-        print(f"findings: bot {len(kept.findings)} on changed lines of {kept.files_analyzed} files")
+        pool = "off (ANALYZER_POOL=0)" if os.environ.get("ANALYZER_POOL", "1") == "0" else "on"
+        print(f"cores: {os.cpu_count()}    runs per figure: {runs} (median)    analyzer pool: {pool}")
+        print_cache(found)
+        if not args.quick:
+            head_dir = tmp / "head"
+            for path in changed:
+                write(head_dir, path, git(repo, "show", f"feature:{path}"))
+            print_raw(found["nocache"], head_dir, changed, analyzers, sink, home, runs)
+        print_cpu(repo, tmp, analyzers, sink, home, runs)
+        print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
         if args.keep:
             print(f"repository kept in {repo}")
     finally:
+        shutdown_pools()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     return 0

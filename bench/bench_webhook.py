@@ -21,6 +21,15 @@ tree can be measured the same way) under `prlimit --nofile`, then floods it with
 clients: bodies that declare 24 MB and arrive slowly, and slow-loris connections that never finish
 their headers. Printed: the server's RSS before, at its peak and after, how the slow bodies were
 answered, and /health latency (a new connection every 0.25 s) during the flood.
+
+Ingest mode (issue 10's scenario):  .venv/bin/python bench/bench_webhook.py --ingest [--rate 500]
+             [--seconds 15] [--wrk-connections 50] [--review-prs 60] [--keep]
+
+wrk posts signed deliveries of distinct PRs at about --rate per second to `review-bot serve`
+(REDIS_URL set: it verifies, dedupes and queues into Redis) while two `review-bot worker`
+processes keep both cores busy reviewing real PRs against the GitHub double. Printed: the rate
+reached, acknowledgement p50/p90/p99/max, errors, and the cores the workers used meanwhile.
+bench/ingest.py has the set-up and how the rate is held (wrk has no rate option).
 """
 
 from __future__ import annotations
@@ -232,20 +241,6 @@ def start_serve(tree: Path, port: int, nofile: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.DEVNULL)
 
 
-async def wait_healthy(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/health") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("bench_webhook: the server did not answer /health")
-
-
 async def slow_body(port: int, n: int, rate: float, deadline: float, answers: dict[str, int]) -> None:
     """Declare a 24 MB body, send all but its last byte at ``rate`` bytes/s, then hold on."""
     head = (
@@ -384,7 +379,9 @@ def run_flood(args: argparse.Namespace) -> int:
         port = probe.getsockname()[1]
     server = start_serve(args.tree, port, args.nofile)
     try:
-        asyncio.run(wait_healthy(port, 60))
+        from ingest import wait_ready
+
+        asyncio.run(wait_ready(port, "/health", 60, server))
         asyncio.run(flood(args, server.pid, port))
     finally:
         server.terminate()
@@ -413,9 +410,18 @@ def main() -> int:
     )
     parser.add_argument("--nofile", type=int, default=1024, help="flood: the server's file descriptor limit")
     parser.add_argument("--tree", type=Path, default=ROOT, help="flood: the checkout whose `bot` is served")
+    parser.add_argument("--ingest", action="store_true", help="wrk against serve + Redis, workers busy")
+    parser.add_argument("--rate", type=float, default=500.0, help="ingest: deliveries per second asked")
+    parser.add_argument("--wrk-connections", type=int, default=50, help="ingest: wrk's connections")
+    parser.add_argument("--review-prs", type=int, default=60, help="ingest: PRs reviewed (0: no workers)")
+    parser.add_argument("--keep", action="store_true", help="ingest: keep the folder with the logs")
     args = parser.parse_args()
     if args.flood:
         return run_flood(args)
+    if args.ingest:
+        from ingest import run_ingest
+
+        return run_ingest(args, find_fixture(), SECRET)
 
     deliveries = Deliveries(find_fixture())
     ctx = multiprocessing.get_context("spawn")

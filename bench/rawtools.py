@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,7 @@ OK_EXITS: dict[str, tuple[int, ...]] = {
     "hadolint": (0,),
     "yamllint": (0, 1),
     "detect-secrets": (0,),
+    "actions": (0,),
 }
 
 
@@ -95,7 +97,9 @@ def raw_commands(
 ) -> list[RawCommand]:
     """The command line each analyzer would run on ``paths`` (relative to ``root``).
 
-    Analyzers that handle none of ``paths``, and ``actions`` (in-process rules, no tool), get none.
+    Analyzers that handle none of ``paths`` get none. ``actions`` (the bot's own workflow rules)
+    is a child Python process too (``python -I -c ...``, analyzers/actions.py), so it is timed
+    like the other tools.
     ``home`` is the throwaway HOME semgrep gets, as under the bot.
     """
     out: list[RawCommand] = []
@@ -127,10 +131,10 @@ def raw_commands(
             env = minimal_env(
                 {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off", **home_env}
             )
-        elif name in ("bandit", "yamllint", "detect-secrets"):
+        elif name in ("bandit", "yamllint", "detect-secrets", "actions"):
             argv = analyzer.command(files)  # type: ignore[attr-defined]
         else:
-            continue  # actions: the bot's own in-process rules, no tool to run
+            raise SystemExit(f"{prog()}: no raw command known for analyzer {name!r}")
         out.append(RawCommand(name, argv, env, stdin, len(files)))
     return out
 
@@ -230,3 +234,65 @@ def median(values: Sequence[float]) -> float:
 def repeat(runs: int, measure: Callable[[], float]) -> float:
     """The median of ``runs`` calls of ``measure``."""
     return median([measure() for _ in range(runs)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes: CPU of a process tree, a free port, a throwaway redis-server.
+
+TICKS = os.sysconf("SC_CLK_TCK")
+REDIS_START_DEADLINE = 10.0
+
+
+def _stat_cpu(pid: int) -> tuple[float, float, list[int]]:
+    """(utime + stime, cutime + cstime) of one live process in seconds, and its children's pids."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children: list[int] = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, IndexError, ValueError):
+        return 0.0, 0.0, []
+    # fields[0] is field 3 (state): utime, stime, cutime, cstime are fields 14 to 17.
+    return (int(fields[11]) + int(fields[12])) / TICKS, (int(fields[13]) + int(fields[14])) / TICKS, children
+
+
+def live_descendants_cpu(pid: int) -> float:
+    """CPU seconds used so far by every live descendant of ``pid`` (not by ``pid`` itself), with
+    what their own reaped children used."""
+    total, pending = 0.0, _stat_cpu(pid)[2]
+    while pending:
+        own, reaped, children = _stat_cpu(pending.pop())
+        total += own + reaped
+        pending += children
+    return total
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid``, its reaped children and its live descendants."""
+    own, reaped, _ = _stat_cpu(pid)
+    return own + reaped + live_descendants_cpu(pid)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A throwaway redis-server on a free loopback port, nothing persisted; its process and URL."""
+    port = free_port()
+    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    argv += ["--dir", str(workdir), "--logfile", str(workdir / "redis.log")]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + REDIS_START_DEADLINE
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(64).startswith(b"+PONG"):
+                    return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"{prog()}: redis-server did not start")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers import severity_at_least
+from analyzers.pool import pool_lifetime
 from bot.agents.config import quiet_model_loggers
 from bot.config import REVIEW_CHOICES, ConfigError, ReviewSettings, Settings
 from bot.events import EventChannel, Subscription
@@ -97,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="create a demo repository to try `review-bot review` on")
     demo.add_argument("path", nargs="?", default="review-bot-demo")
     add_action_parser(commands)
+    from bot.api.keys_cli import add_keys_parser
+
+    add_keys_parser(commands)
     return parser
 
 
@@ -221,9 +225,10 @@ async def review_command(args: argparse.Namespace) -> int:
     printer = asyncio.create_task(print_agent_messages(subscription)) if subscription else None
     colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     try:
-        outcome = await run_review(
-            source, TerminalReporter(args.format, colour), agents=agents, events=events, topic="cli"
-        )
+        with pool_lifetime():  # the warm analyzer pool's children end with the review
+            outcome = await run_review(
+                source, TerminalReporter(args.format, colour), agents=agents, events=events, topic="cli"
+            )
     finally:
         events.close()
         if printer is not None:
@@ -242,7 +247,14 @@ def run_serve(args: argparse.Namespace) -> int:
     return run_server(args, "serve")
 
 
+# A dedicated worker's own Python (fetch, publish, the dialogue) runs below the receiver's priority
+# too, not only its analyzer children: where receivers and workers share cores, acknowledgements
+# come first. Analyzers add their own NICENESS on top (analyzers/limits.py).
+WORKER_NICENESS = 5
+
+
 def run_worker_command(args: argparse.Namespace) -> int:
+    os.nice(WORKER_NICENESS)
     return run_server(args, "worker")
 
 
@@ -318,6 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_worker_command(args)
         if args.command == "action":
             return run_action_command(args)
+        if args.command == "keys":
+            from bot.api.keys_cli import run_keys_command
+
+            return asyncio.run(run_keys_command(args))
         return run_demo(args)
     except (CheckoutError, ConfigError) as exc:  # messages may name a file of the repository
         print(f"review-bot: {printable(exc)}", file=sys.stderr)

@@ -106,6 +106,51 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class AnalysisSettings:
+    """Analyses of a repository outside GitHub PRs (the REST API: bot/analysis/); env ANALYSIS_*."""
+
+    # git hosts an analysis may fetch from (https only): "host" or "host:port"; empty: no URL at all
+    allowed_hosts: tuple[str, ...] = ()
+    # hosts also allowed over http and to resolve to loopback: a test's git server, never production
+    loopback_hosts: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()  # directories whose repositories may be analysed by path
+    concurrency: int = 2  # analyses running at once in one process
+    max_pending: int = 100  # queued or running in one process; more and submit says busy
+    timeout: float = 900.0  # seconds for one whole analysis (fetch, analyzers, agents)
+    fetch_timeout: float = 120.0
+    retention_seconds: int = 7 * 24 * 3600  # records and SARIF kept this long in Redis
+    max_records: int = 10_000  # records kept in memory without Redis
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AnalysisSettings:
+        def names(raw: str | None, sep: str = ",") -> tuple[str, ...]:
+            return tuple(item.strip() for item in (raw or "").split(sep) if item.strip())
+
+        values: dict[str, Any] = {
+            "allowed_hosts": tuple(h.lower() for h in names(env.get("ANALYSIS_ALLOWED_HOSTS"))),
+            "loopback_hosts": tuple(h.lower() for h in names(env.get("ANALYSIS_LOOPBACK_HOSTS"))),
+            "roots": names(env.get("ANALYSIS_ROOTS"), os.pathsep),
+        }
+        numbers = {"concurrency": int, "max_pending": int, "timeout": float, "fetch_timeout": float,
+                   "retention_seconds": int, "max_records": int}  # fmt: skip
+        for key, kind in numbers.items():
+            raw = env.get(f"ANALYSIS_{key.upper()}")
+            if raw:
+                value = _int(f"ANALYSIS_{key.upper()}", raw) if kind is int else _float(key, raw)
+                if value <= 0:
+                    raise ConfigError(f"ANALYSIS_{key.upper()} must be positive")
+                values[key] = value
+        return cls(**values)
+
+
+def _float(key: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"ANALYSIS_{key.upper()} must be a number, got {raw[:20]!r}") from None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the server needs; built from the environment by ``from_env``."""
 
@@ -115,11 +160,18 @@ class Settings:
     state_secret: str | None = field(default=None, repr=False)  # keys the PR state's MAC (pr_state.py)
     api_url: str = DEFAULT_API_URL
     redis_url: str | None = field(default=None, repr=False)
+    # The review history (bot/history/): DATABASE_URL (or HISTORY_DB: a URL or a SQLite file path;
+    # "off" records nothing); without either, a SQLite file in STATE_DIR (else the temp directory).
+    database_url: str | None = field(default=None, repr=False)
+    state_dir: str | None = None
     log_level: str = "INFO"
     log_format: str = "text"  # LOG_FORMAT: "text" or "json" (one JSON object per line)
     host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all interfaces
     port: int = 8080
     workers: int = 2
+    # Reviews of one installation (organisation) running at once, in this process and across all
+    # workers sharing Redis (0: no limit): one busy organisation cannot take every worker.
+    per_installation_concurrency: int = 2
     metrics_port: int | None = None  # `review-bot worker` serves /health and /ready here (else on port)
     shutdown_grace: float = 30.0  # SIGTERM: seconds running reviews get to finish before handed back
     # The Redis queue's liveness timings (RedisQueueOptions): a SIGKILLed worker's job is taken
@@ -144,6 +196,7 @@ class Settings:
     reconcile_max_repos: int = 200
     reconcile_max_pulls: int = 500
     review: ReviewSettings = ReviewSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -164,6 +217,8 @@ class Settings:
             "state_secret": env.get("STATE_SECRET") or None,
             "api_url": (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
             "redis_url": env.get("REDIS_URL") or None,
+            "database_url": env.get("DATABASE_URL") or env.get("HISTORY_DB") or None,
+            "state_dir": env.get("STATE_DIR") or None,
             "log_level": (env.get("LOG_LEVEL") or "INFO").upper(),
         }
         if env.get("PORT"):
@@ -174,6 +229,7 @@ class Settings:
         values["log_format"] = log_format
         if env.get("METRICS_PORT"):
             values["metrics_port"] = _int("METRICS_PORT", env["METRICS_PORT"])
+        values["analysis"] = AnalysisSettings.from_env(env)
         settings = cls(**values)
         config_path = env.get("REVIEW_BOT_CONFIG")
         if config_path:
@@ -191,7 +247,8 @@ class Settings:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the top level must be a mapping")
         top: dict[str, Any] = {}
-        unknown = set(data) - {"server", "review", "rate_limiting"}
+        # "api" is read by bot/api/settings.py (the REST API keeps its settings beside it).
+        unknown = set(data) - {"server", "review", "rate_limiting", "api"}
         if unknown:
             raise ConfigError(f"{path}: unknown section {sorted(unknown)[0]!r}")
         server = _section(
@@ -202,6 +259,7 @@ class Settings:
                 "host": str,
                 "port": int,
                 "workers": int,
+                "per_installation_concurrency": int,
                 "shutdown_grace": float,
                 "queue_heartbeat_interval": float,
                 "queue_heartbeat_timeout": int,
@@ -216,6 +274,8 @@ class Settings:
                 "reconcile_max_pulls": int,
             },
         )
+        if server.get("per_installation_concurrency", 0) < 0:
+            raise ConfigError(f"{path}: server.per_installation_concurrency must be 0 (no limit) or more")
         top.update(server)
         limits = _section(
             path,

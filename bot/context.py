@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from cachetools import TTLCache
@@ -30,6 +30,9 @@ from bot.once import InProcessOnce, Once, RedisOnce
 from bot.queue import ReviewQueue
 from bot.rate_windows import InProcessRateWindows, RateWindows, RedisRateWindows
 from bot.redis_locks import RedisPRLocks
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only where the history is opened
+    from bot.history.store import HistoryStore
 
 USER_AGENT = "autogen-review-bot"
 log = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ class BotContext:
     # Never a cache: an evicted lock may be held, and a second holder of "the" PR's lock would race.
     state_locks: PRLock = field(default_factory=KeyedLocks)
     redis: Redis | None = None  # the shared store (REDIS_URL); None: everything in this process
+    history: HistoryStore | None = None  # the review history (bot/history/); None: reviews not recorded
     background: set[asyncio.Task[None]] = field(default_factory=set)
     # Signs the PR state markers; the same on every replica (bot/github/pr_state.py).
     state_key: bytes = field(default_factory=lambda: derive_state_key(None, None), repr=False)

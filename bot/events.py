@@ -13,10 +13,15 @@ thread. Events are shared between subscribers, so treat them as read-only.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
+log = logging.getLogger(__name__)
+
 DEFAULT_QUEUE_SIZE = 256
+# A tap sees every (topic, event) published: it must return at once (queue, never await).
+Tap = Callable[[str, dict[str, Any]], None]
 _END = object()  # queued to tell a subscriber the channel closed
 
 
@@ -76,6 +81,7 @@ class EventChannel:
     def __init__(self, *, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
         self.queue_size = queue_size
         self._subscribers: dict[str, list[Subscription]] = {}
+        self._taps: list[Tap] = []
         self._closed = False
 
     def publish(self, topic: str, event: dict[str, Any]) -> None:
@@ -84,6 +90,22 @@ class EventChannel:
             return
         for subscription in list(self._subscribers.get(topic, ())):
             subscription._offer(event)
+        for tap in list(self._taps):
+            try:
+                tap(topic, event)
+            except Exception:  # a broken tap must not fail the review that published
+                log.exception("an event tap failed on %s", topic[:200])
+
+    def add_tap(self, tap: Tap) -> Callable[[], None]:
+        """Call ``tap`` with every topic and event published from now on (the live sessions'
+        bridge, bot/live/bridge.py); returns the function that removes it."""
+        self._taps.append(tap)
+
+        def remove() -> None:
+            if tap in self._taps:
+                self._taps.remove(tap)
+
+        return remove
 
     def subscribe(self, topic: str, *, queue_size: int | None = None) -> Subscription:
         """Start receiving ``topic`` now (not at the first ``await``): nothing published after is missed."""

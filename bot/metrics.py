@@ -71,7 +71,7 @@ class Metrics:
         )
         self.queue_depth = Gauge(
             "review_bot_queue_depth",
-            "Review jobs waiting, per priority lane ('all' for the in-process queue)",
+            "Review jobs waiting (queued or waiting for a retry), per priority lane",
             ["priority"],
             registry=self.registry,
         )
@@ -144,7 +144,7 @@ class Metrics:
                 counts = {}
             for lane, count in counts.items():
                 self.queue_depth.labels(priority=lane).set(count)
-        elif (pending := getattr(queue, "pending_count", None)) is not None:
+        elif (pending := getattr(queue, "pending_count", None)) is not None:  # a queue without lanes
             self.queue_depth.labels(priority="all").set(pending())
         for level, ratio in cache_ratios(cache).items():
             self.cache_hit_ratio.labels(level=level).set(ratio)

@@ -15,11 +15,14 @@ from aiohttp import web
 from gidgethub import routing, sansio
 from opentelemetry.sdk.trace import TracerProvider
 
+from analyzers.pool import pool_lifetime
 from bot.agents.config import AgentConfig
+from bot.api import setup_api
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
 from bot.github.client import RetryPolicy
 from bot.github.payloads import PayloadError
+from bot.live import setup_live
 from bot.observability import bind_log_context, tracer_of, tracer_provider_from_env
 from bot.queue import InProcessQueue, QueueFull, QueueUnavailable, ReviewQueue
 from bot.redis_client import connect, reachable
@@ -193,6 +196,7 @@ async def context_ctx(app: web.Application) -> AsyncIterator[None]:
             heartbeat_interval=settings.queue_heartbeat_interval,
             heartbeat_timeout=settings.queue_heartbeat_timeout,
             sweep_interval=settings.queue_sweep_interval,
+            per_installation=settings.per_installation_concurrency,
         )
         app[QUEUE] = RedisReviewQueue(redis, options)
     timeout = aiohttp.ClientTimeout(total=60, connect=10)
@@ -214,14 +218,25 @@ async def context_ctx(app: web.Application) -> AsyncIterator[None]:
             await redis.aclose()
 
 
+async def history_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The review history (bot/history/store.py), imported here only when an app starts."""
+    from bot.history.store import history_ctx as open_history
+
+    async for _ in open_history(app):
+        yield
+
+
 async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
     """Start the review workers with the app; on shutdown stop them gracefully (WorkerPool.stop:
     running reviews get the grace period, then are handed back) and close the queue."""
     pool = WorkerPool(app[CONTEXT], app[WORKERS], app[SETTINGS].shutdown_grace)
     app[POOL] = pool
     pool.start()
-    yield
-    await pool.stop()
+    # The warm analyzer pool (analyzers/pool.py) is created by the first review, never in a
+    # receiver; it is shut down once the last app of this process has stopped its workers.
+    with pool_lifetime(receiver=app[ROLE] == "receiver"):
+        yield
+        await pool.stop()
     queue = app[QUEUE]
     aclose = getattr(queue, "aclose", None)
     if aclose is not None:
@@ -270,7 +285,7 @@ def create_app(
     if queue is not None:
         app[QUEUE] = queue
     elif not settings.redis_url:
-        app[QUEUE] = InProcessQueue()
+        app[QUEUE] = InProcessQueue(per_installation=settings.per_installation_concurrency)
     app[BUDGET] = BodyBudget(settings.webhook_max_bodies, settings.webhook_max_bytes)
     app[ROUTER] = routing.Router(
         pull_request.router, checks.router, comments.router, installation.router, ping.router
@@ -284,8 +299,17 @@ def create_app(
     if tracer_provider is not None:  # OTEL_EXPORTER_OTLP_ENDPOINT, or a test's in-memory exporter
         app[TRACER_PROVIDER] = tracer_provider
     app.cleanup_ctx.append(context_ctx)
+    app.cleanup_ctx.append(history_ctx)  # before the workers: they record into it
     app.cleanup_ctx.append(workers_ctx)
     app.cleanup_ctx.append(reconcile_ctx)
+    # Live sessions (bot/live/): the bridge from this process's review events in every role, the
+    # WebSocket and the /ui/ page where clients connect.
+    setup_live(app, serve=role != "worker")
+    if role != "worker":  # the REST API under /api/v1 (bot/api/): the receivers and the single process
+        from bot.analysis.service import analysis_ctx
+
+        app.cleanup_ctx.append(analysis_ctx)  # after context_ctx and history_ctx: it uses both
+        setup_api(app, settings)
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
     if role != "worker":

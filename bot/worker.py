@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.events import review_topic
 from bot.github.client import CircuitOpenError, GitHubHTTPError
 from bot.github.pull_request import PullRequest
+from bot.history.recording import with_history
 from bot.observability import job_log_fields, log_context, parent_context, stage_hook
 from bot.pipeline.base_branch import load_repo_policy
 from bot.pipeline.checkout import BadCommitId, CheckoutError, check_commit_id
@@ -49,15 +50,20 @@ async def review_job(ctx: BotContext, job: ReviewJob) -> None:
         lambda: ctx.tokens.get(installation),
         want_words=ctx.agent_config is not None,
     )
-    reporter = GitHubReporter(pr, job, ctx.settings.app_id, prior=prior)
+    # Once published, the review is recorded in the history (best effort: never fails the review).
+    reporter = with_history(GitHubReporter(pr, job, ctx.settings.app_id, prior=prior), ctx.history, job)
+    topic = review_topic(job.owner, job.repo, job.pr_number, job.head_sha)
+    # Live viewers of this PR (bot/live/) see the review start; the pipeline publishes the rest.
+    ctx.events.publish(topic, {"type": "review_started", "repo": job.full_name, "number": job.pr_number})
     outcome = await run_review(
         source,
         reporter,
         cache=ctx.cache,
         agents=ctx.agent_config,
         events=ctx.events,
-        topic=review_topic(job.owner, job.repo, job.pr_number, job.head_sha),
+        topic=topic,
         stage=stage_hook(ctx.metrics, ctx.tracer),
+        announce=True,
     )
     if outcome.discussion is not None:
         ctx.metrics.count_dialogue(outcome.discussion.review)
@@ -174,6 +180,7 @@ async def _run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
                 delay,
             )
             await ctx.queue.retry_later(job, delay)
+            announce_failure(ctx, job, exc, retry_in=delay)
             return
         ctx.metrics.reviews.labels(result="given_up").inc()
         log.error(
@@ -187,8 +194,15 @@ async def _run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
         )
         await ctx.queue.forget(job)
         if not isinstance(exc, BadCommitId):  # a bad sha must not reach a URL either
+            announce_failure(ctx, job, exc, retry_in=None)
             await report_given_up(ctx, job, exc)
     await ctx.queue.done(job)
+
+
+def announce_failure(ctx: BotContext, job: ReviewJob, exc: BaseException, retry_in: float | None) -> None:
+    """Tell live viewers of the PR why this review stopped (the words safe to post, nothing more)."""
+    event: dict[str, object] = {"type": "error", "message": failure_reason(exc), "retry_in_s": retry_in}
+    ctx.events.publish(review_topic(job.owner, job.repo, job.pr_number, job.head_sha), event)
 
 
 def failure_reason(exc: BaseException) -> str:

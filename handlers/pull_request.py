@@ -41,6 +41,7 @@ def job_from_event(payload: PullRequestEvent, delivery_id: str | None) -> Review
         delivery_id=delivery_id or "",
         head_clone_url=(head_repo.clone_url if head_repo else None) or "",
         priority=priority_of(payload),
+        sender=payload.sender.login if payload.sender else "",
     )
 
 

@@ -35,7 +35,7 @@ ANSWER = {
     "verdict": "Fix the shell call before merging. @octocat <img src=x onerror=alert(1)> see "
     "![x](https://evil.example/t.png) and [this](https://evil.example/phish).",
     "findings": [
-        {"id": "F2", "status": "dismissed", "reason": "harmless unused import, cleaned up in a follow-up"},
+        {"id": "F2", "status": "dismissed", "reason": "`sys` is a harmless unused import, cleaned up later"},
         {"id": "F3", "status": "confirmed", "reason": "user input reaches a shell"},
     ],
     "added": [

@@ -31,6 +31,7 @@ from bot.events import EventChannel, Subscription
 from bot.pipeline.analyze import ReviewOutcome
 from bot.pipeline.local import review_local
 from tests.llm_server import LlamaServer
+from tests.test_agents_guarantees import assert_never_worse
 
 pytestmark = pytest.mark.llm
 
@@ -41,9 +42,17 @@ MAX_TURNS = 2
 TOPIC = "review:octo/hello#7@llm"
 REPO_URL = "https://github.com/octo/hello"
 # A dialogue here is 3 calls (coder, reviewer, the reviewer asked again for the JSON), each up to
-# 800 generated tokens: 15-45 s on 2 idle cores, more than 60 s on a busy machine.
-DIALOGUE_TIMEOUT = 120
+# 800 generated tokens: 15-45 s on 2 idle cores, more than 60 s on a busy machine, and past 120 s
+# on a shared one (measured: prompts at 30-70 tokens/s, generation at 15-28 tokens/s, load 5-9).
+DIALOGUE_TIMEOUT = 240
 UNUSABLE = re.compile(r"invalid|malformed", re.IGNORECASE)  # what a skip for bad output says
+LATE = f"the model did not answer within {DIALOGUE_TIMEOUT} s"  # on a machine too busy for the model
+
+
+def acceptable_skip(skipped: str, transcript: list[Any]) -> bool:
+    """Unusable output, or the deadline once the model has answered at least once (so the HTTP
+    path, the events and the token counts were exercised): never a failure to reach the model."""
+    return bool(UNUSABLE.search(skipped)) or (skipped == LATE and len(transcript) > 0)
 
 
 def n_ctx(server: LlamaServer) -> int:
@@ -118,15 +127,18 @@ def drain(server: LlamaServer) -> None:
 
 
 def assert_outcome_of_a_tiny_model(outcome: ReviewOutcome) -> None:
-    """Ran (a verdict, tokens, a transcript) or skipped for unusable output; tokens kept either way."""
+    """Ran (a verdict, tokens, a transcript) or skipped for unusable output or lateness after an
+    answer; tokens kept either way; whatever the model said, nothing it changed breaks the
+    guarantees (bot/agents/admit.py)."""
     assert outcome.discussion is not None
+    assert_never_worse(outcome.findings, outcome.discussion, outcome.diffs, "error")  # the demo's fail_on
     review = outcome.discussion.review
     if review.skipped is None:
         assert review.verdict.strip()
         assert review.prompt_tokens > 0 and review.completion_tokens > 0
         assert review.transcript
     else:
-        assert UNUSABLE.search(review.skipped), review.skipped
+        assert acceptable_skip(review.skipped, review.transcript), review.skipped
         if "invalid JSON" in review.skipped:  # the model answered, twice: both are counted
             assert review.transcript and review.transcript[-1].source == "reviewer"
             assert review.prompt_tokens > 0 and review.completion_tokens > 0
@@ -202,7 +214,7 @@ def test_cli_json_has_the_agents_and_the_analyzers_decide_the_exit_status(tmp_pa
     if agents["skipped"] is None:
         assert agents["verdict"] and agents["transcript"]
     else:
-        assert UNUSABLE.search(agents["skipped"]), agents["skipped"]
+        assert acceptable_skip(agents["skipped"], agents["transcript"]), agents["skipped"]
     if agents["transcript"]:
         assert tokens["prompt"] > 0 and tokens["completion"] > 0
         assert agents["transcript"][0]["source"] == "coder"

@@ -89,7 +89,8 @@ async def test_reviewed_code_is_never_imported(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-async def test_timeout_degrades(tmp_path: Path) -> None:
+async def test_timeout_degrades(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANALYZER_POOL", "0")  # the CLI's run; the warm pool's: test_analyzer_pool.py
     rel = write_file(tmp_path, "run.py", RISKY)
     result = await _run(tmp_path, [rel], seconds=0.01)
     assert result.error == "bandit timed out after 0.01 s"

@@ -7,7 +7,10 @@ Offline. The kustomization is rendered here the way kustomize does for the featu
 KEDA ScaledObject, whose CRD schema is not vendored, against a strict schema written below for
 the fields used. Then what the schemas cannot say: the security context of every container,
 the probes, resources sized for the analyzers, one PodDisruptionBudget per Deployment, the
-Secret referenced and never shipped, and KEDA watching the queue's real Redis keys.
+Secret referenced and never shipped, KEDA watching the queue's real Redis keys, metrics on
+their own port with the scrape annotations and configs pointing at it, and the autoscaling
+examples (KEDA's Prometheus trigger, an HPA on an external metric) asking for the bot's real
+queue-depth metric.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +32,7 @@ import yaml
 from saq.queue.redis import RedisQueue
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.queue.base import LANES
 from bot.queue.redis_upkeep import RedisQueueOptions
 
@@ -85,25 +90,54 @@ SCALED_OBJECT_SCHEMA: dict[str, Any] = {
                     "type": "array",
                     "minItems": 1,
                     "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["type", "metadata"],
-                        "properties": {
-                            "type": {"const": "redis"},
-                            "metadata": {
+                        "oneOf": [
+                            {
                                 "type": "object",
                                 "additionalProperties": False,
-                                "required": ["listName", "listLength"],
+                                "required": ["type", "metadata"],
                                 "properties": {
-                                    "address": {"type": "string", "pattern": r"^[a-z0-9.-]+:[0-9]+$"},
-                                    "listName": {"type": "string"},
-                                    # KEDA's trigger metadata values are strings
-                                    "listLength": {"type": "string", "pattern": "^[1-9][0-9]*$"},
-                                    "databaseIndex": {"type": "string", "pattern": "^[0-9]+$"},
-                                    "enableTLS": {"enum": ["true", "false"]},
+                                    "type": {"const": "redis"},
+                                    "metadata": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": ["listName", "listLength"],
+                                        "properties": {
+                                            "address": {"type": "string", "pattern": r"^[a-z0-9.-]+:[0-9]+$"},
+                                            "listName": {"type": "string"},
+                                            # KEDA's trigger metadata values are strings
+                                            "listLength": {"type": "string", "pattern": "^[1-9][0-9]*$"},
+                                            "databaseIndex": {"type": "string", "pattern": "^[0-9]+$"},
+                                            "enableTLS": {"enum": ["true", "false"]},
+                                        },
+                                    },
                                 },
                             },
-                        },
+                            {  # the prometheus scaler page
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["type", "metadata"],
+                                "properties": {
+                                    "type": {"const": "prometheus"},
+                                    "metadata": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": ["serverAddress", "query", "threshold"],
+                                        "properties": {
+                                            "serverAddress": {"type": "string", "pattern": "^https?://"},
+                                            "query": {"type": "string"},
+                                            "threshold": {
+                                                "type": "string",
+                                                "pattern": r"^[0-9]+(\.[0-9]+)?$",
+                                            },
+                                            "activationThreshold": {
+                                                "type": "string",
+                                                "pattern": r"^[0-9]+(\.[0-9]+)?$",
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        ]
                     },
                 },
             },
@@ -325,7 +359,12 @@ def test_probes_ask_health_and_ready_on_a_declared_port() -> None:
             port = container[probe]["httpGet"]["port"]
             assert port in ports or port in ports.values(), (name, probe)
         env = {e["name"]: e for e in container["env"]}
-        assert int(env["PORT"]["value"]) in ports.values(), name  # both roles serve /health on PORT
+        # `serve` answers /health on PORT; `worker` on METRICS_PORT when set (bot/cli.py), else PORT.
+        served = env["METRICS_PORT"] if name == "review-bot-worker" and "METRICS_PORT" in env else env["PORT"]
+        assert int(served["value"]) in ports.values(), name
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            port = container[probe]["httpGet"]["port"]
+            assert ports.get(port, port) == int(served["value"]), (name, probe)
         assert env["REDIS_URL"]["value"].startswith("redis://"), name
 
 
@@ -348,8 +387,9 @@ def test_the_service_and_the_autoscalers_target_the_right_pods() -> None:
     assert service["spec"]["selector"].items() <= labels.items()
     worker_labels = deployments["review-bot-worker"]["spec"]["template"]["metadata"]["labels"]
     assert not service["spec"]["selector"].items() <= worker_labels.items(), "workers take no webhooks"
-    (port,) = receiver["spec"]["template"]["spec"]["containers"][0]["ports"]
-    assert service["spec"]["ports"][0]["targetPort"] in (port["name"], port["containerPort"])
+    ports = receiver["spec"]["template"]["spec"]["containers"][0]["ports"]
+    (port,) = [p for p in ports if p["name"] == "http"]
+    assert [p["targetPort"] for p in service["spec"]["ports"]] in ([port["name"]], [port["containerPort"]])
 
     (hpa,) = by_kind(objects, "HorizontalPodAutoscaler").values()
     assert hpa["spec"]["scaleTargetRef"] == {
@@ -417,7 +457,8 @@ def compose() -> dict[str, Any]:
 def test_compose_runs_redis_two_receivers_and_two_workers_locked_down() -> None:
     data = compose()
     services = data["services"]
-    assert set(services) == {"redis", "receiver-1", "receiver-2", "worker-1", "worker-2"}
+    assert set(services) == {"redis", "receiver-1", "receiver-2", "worker-1", "worker-2", "prometheus"}
+    assert services["prometheus"]["profiles"] == ["monitoring"], "Prometheus only when asked for"
     roles = {"receiver-1": "serve", "receiver-2": "serve", "worker-1": "worker", "worker-2": "worker"}
     for name, role in roles.items():
         service = services[name]
@@ -427,7 +468,9 @@ def test_compose_runs_redis_two_receivers_and_two_workers_locked_down() -> None:
         assert any(t.split(":")[0] == "/tmp" for t in service["tmpfs"]), name
         assert service["cap_drop"] == ["ALL"], name
         assert "no-new-privileges:true" in service["security_opt"], name
-        assert "/health" in " ".join(service["healthcheck"]["test"]), name
+        # /health where the role serves it: PORT for `serve`, METRICS_PORT for `worker` (bot/cli.py)
+        port = service["environment"]["METRICS_PORT" if role == "worker" else "PORT"]
+        assert f"127.0.0.1:{port}/health" in " ".join(service["healthcheck"]["test"]), name
         assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
         env = service["environment"]
         assert env["REDIS_URL"].startswith("redis://redis:"), name
@@ -476,3 +519,93 @@ def test_compose_file_is_accepted_by_compose(tmp_path: Path) -> None:
     command = [*(compose_command() or []), *project, "config", "-q"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# --- metrics: their own port, scraped, and what the autoscaling examples ask for ----------------
+PROMETHEUS = DEPLOY / "prometheus"
+EXAMPLES = K8S / "examples"
+QUEUE_DEPTH = "review_bot_queue_depth"
+
+
+def test_metrics_are_served_on_their_own_port_and_annotated_for_scraping() -> None:
+    objects = render()
+    service_ports = {
+        p["targetPort"] for s in by_kind(objects, "Service").values() for p in s["spec"]["ports"]
+    }
+    for name, deployment in by_kind(objects, "Deployment").items():
+        template = deployment["spec"]["template"]
+        (container,) = template["spec"]["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        metrics_port = int(env["METRICS_PORT"])
+        assert ports["metrics"] == metrics_port, name
+        assert env.get("PORT") is None or int(env["PORT"]) != metrics_port, f"{name}: not the webhook port"
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true", name
+        assert annotations["prometheus.io/port"] == str(metrics_port), name
+        assert annotations["prometheus.io/path"] == "/metrics", name
+        assert not {"metrics", metrics_port} & service_ports, f"{name}: metrics must not reach the Service"
+
+
+def test_the_kubernetes_scrape_job_keeps_the_annotated_pods_of_the_bots_namespace() -> None:
+    (job,) = yaml.safe_load((PROMETHEUS / "kubernetes.yml").read_text())["scrape_configs"]
+    (discovery,) = job["kubernetes_sd_configs"]
+    assert discovery["role"] == "pod"
+    assert discovery["namespaces"]["names"] == [kustomization()["namespace"]]
+    relabel = {tuple(r["source_labels"]): r for r in job["relabel_configs"]}
+    keep = relabel[("__meta_kubernetes_pod_annotation_prometheus_io_scrape",)]
+    assert (keep["action"], keep["regex"]) == ("keep", "true")
+    assert (
+        relabel[("__meta_kubernetes_pod_annotation_prometheus_io_path",)]["target_label"]
+        == "__metrics_path__"
+    )
+    address = relabel[("__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port")]
+    assert address["target_label"] == "__address__"
+    # The regex rewrites a pod address to the annotated port, the way Prometheus joins the labels.
+    match = re.fullmatch(address["regex"], "10.1.2.3:8080;9102")
+    assert match and match.expand(address["replacement"].replace("$", "\\")) == "10.1.2.3:9102"
+    assert relabel[("__meta_kubernetes_namespace",)]["target_label"] == "namespace"
+
+
+def test_the_compose_prometheus_scrapes_every_bot_container_on_its_metrics_port() -> None:
+    services = compose()["services"]
+    config = yaml.safe_load((PROMETHEUS / "compose.yml").read_text())
+    (job,) = config["scrape_configs"]
+    targets = {t for group in job["static_configs"] for t in group["targets"]}
+    bots = {name for name, s in services.items() if s.get("command") in (["serve"], ["worker"])}
+    assert targets == {f"{name}:{services[name]['environment']['METRICS_PORT']}" for name in bots}
+    mounted = {v.split(":")[0] for v in services["prometheus"]["volumes"]}
+    assert "./prometheus/compose.yml" in mounted
+    assert all(p.startswith("127.0.0.1:") for p in services["prometheus"]["ports"]), "loopback only"
+    assert services["prometheus"]["read_only"] is True and services["prometheus"]["cap_drop"] == ["ALL"]
+
+
+def queue_depth_metric() -> tuple[str, list[str]]:
+    """The queue-depth gauge as the bot registers it: its name and labels."""
+    gauge = Metrics().queue_depth
+    return gauge._name, list(gauge._labelnames)
+
+
+def test_the_autoscaling_examples_are_valid_and_ask_for_the_bots_queue_depth() -> None:
+    name, labels = queue_depth_metric()
+    assert name == QUEUE_DEPTH and labels == ["priority"]
+    namespace = kustomization()["namespace"]
+    worker = by_kind(render(), "Deployment")["review-bot-worker"]
+    (scaled,) = yaml.safe_load_all((EXAMPLES / "worker-scaledobject-prometheus.yaml").read_text())
+    assert schema_errors(scaled) == []
+    assert scaled["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
+    (trigger,) = scaled["spec"]["triggers"]
+    query = trigger["metadata"]["query"]
+    # Every process reports the same depth: the largest report per lane, the lanes added up.
+    assert query == f'sum(max by (priority) ({QUEUE_DEPTH}{{namespace="{namespace}"}}))'
+    (hpa,) = yaml.safe_load_all((EXAMPLES / "worker-hpa-external.yaml").read_text())
+    assert schema_errors(hpa) == []
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "review-bot-worker",
+    }
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["external"]["metric"]["name"] == QUEUE_DEPTH
+    # Only one of the three scales the workers at a time; the examples are not in the kustomization.
+    assert not {f"examples/{f.name}" for f in EXAMPLES.iterdir()} & set(kustomization()["resources"])

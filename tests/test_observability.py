@@ -27,7 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.demo import BASE_FILES, HEAD_FILES
 from bot.observability import LogContextFilter, current_traceparent, log_context, tracer_of
-from bot.queue import InProcessQueue, ReviewJob
+from bot.queue import LANES, InProcessQueue, ReviewJob
 from bot.text.printable import JsonFormatter
 from bot.web import create_app, metrics_app
 from tests.e2e import FAST_RETRY, INSTALLATION, NUMBER, OWNER, REPO, World, bot_settings
@@ -94,7 +94,8 @@ async def test_metrics_after_one_review(aiohttp_client, github_double: GitHubDou
     # prometheus-client's own collectors, registered on the app's registry
     assert {"process_cpu_seconds_total", "python_info", "python_gc_objects_collected_total"} <= names
     assert value(found, "review_bot_webhook_deliveries_total", event="pull_request", result="accepted") == 1
-    assert value(found, "review_bot_queue_depth", priority="all") == 0
+    for lane in LANES:  # the in-process queue reports each priority lane, as the Redis one does
+        assert value(found, "review_bot_queue_depth", priority=lane) == 0
     for stage in ("fetch", "analyze", "publish"):
         assert value(found, "review_bot_job_stage_seconds_count", stage=stage) == 1
     no_agents = ("review_bot_job_stage_seconds_count", frozenset({("stage", "dialogue")}))

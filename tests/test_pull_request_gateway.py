@@ -29,6 +29,8 @@ from tests.test_commands import say, thread_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 GATEWAY = {"bot/github/pull_request.py", "bot/github/pr_paths.py"}
+# The bot's own REST API serves /api/v1/repos/{owner}/{repo}/trends: a route of ours, not a GitHub path.
+OWN_API = "bot/api/"
 # The GitHub client's reading methods (its post/patch/put/delete share their names with Redis's
 # and aiohttp's, so the path scan above is what catches a write): besides the gateway, only the
 # client itself and the App-wide calls (GET /app, installation tokens) use them.
@@ -53,7 +55,7 @@ def test_only_the_gateway_builds_repository_paths():
     offenders = [
         f"{name}:{number}: {line.strip()}"
         for name, text in scanned
-        if name not in GATEWAY
+        if name not in GATEWAY and not name.startswith(OWN_API)
         for number, line in enumerate(text.splitlines(), 1)
         if "/repos/" in line
     ]

@@ -25,6 +25,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from analyzers.registry import analyzer_names
+from bot.cli import WORKER_NICENESS
 from bot.github.pr_state import PRState, pr_scope
 from bot.keyed_locks import PRLock
 from bot.queue.redis import RedisQueueOptions, RedisReviewQueue
@@ -325,6 +326,9 @@ async def test_a_worker_killed_mid_review_leaves_one_review_done_by_another_with
     with worker_processes() as started:
         try:
             doomed = await start_worker(started, env, tmp_path)  # alone: it takes the job
+            # A worker runs below the receiver's priority (bot/cli.py WORKER_NICENESS).
+            expected_nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
+            assert os.getpriority(os.PRIO_PROCESS, doomed.process.pid) == expected_nice
             assert await cluster.deliver(0, "pull_request", cluster.pull_payload(21, "opened")) == 202
             await asyncio.wait_for(hold.arrived.wait(), WAIT)
             assert [r["status"] for r in cluster.check_runs()] == ["in_progress"]

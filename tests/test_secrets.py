@@ -78,6 +78,7 @@ async def test_keyword_password_is_a_warning(tmp_path: Path) -> None:
 async def test_works_outside_git_and_degrades(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not (tmp_path / ".git").exists()
     rel = write_file(tmp_path, "a.txt", PEM)
+    monkeypatch.setenv("ANALYZER_POOL", "0")  # the CLI's run; the warm pool's: test_analyzer_pool.py
     slow = await _run(tmp_path, [rel], seconds=0.001)
     assert slow.error == "detect-secrets timed out after 0.001 s"
     monkeypatch.setattr("analyzers.secrets.sys.executable", str(tmp_path / "nope" / "python"))

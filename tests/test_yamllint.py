@@ -55,6 +55,7 @@ async def test_style_is_not_reported_and_repo_config_is_ignored(tmp_path: Path) 
 
 async def test_missing_tool_and_timeout_degrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rel = write_file(tmp_path, "a.yml", "a: 1\n")
+    monkeypatch.setenv("ANALYZER_POOL", "0")  # the CLI's run; the warm pool's: test_analyzer_pool.py
     slow = await _run(tmp_path, [rel], seconds=0.001)  # far less than a Python start-up
     assert slow.error == "yamllint timed out after 0.001 s"
     monkeypatch.setattr("analyzers.yamllint.sys.executable", str(tmp_path / "nope" / "python"))

@@ -28,9 +28,11 @@ The final answer is ONE JSON object in a ```json fenced block, with exactly thes
  "findings": [{"id": "F1", "status": "confirmed" or "dismissed", "reason": "<one line>"}],
  "added": [{"path": "<a file from the diff>", "line": <a new-side line number shown in the diff>,
             "severity": "error" or "warning" or "note", "message": "<one line>"}]}
-Use only the finding ids listed, each at most once. "added" is for real problems the analyzers
-could not see (at most 10), each on a line shown in the diff. The bot never approves or blocks a
-pull request because of this answer; a human reads it."""
+Use only the finding ids listed, each at most once. A dismissal counts only when its reason quotes,
+in backticks, the code on the finding's line that makes it harmless; findings the check fails on
+stay whatever you say. "added" is for real problems the analyzers could not see (at most 10), each
+on a line the diff adds (marked +). The bot never approves or blocks a pull request because of this
+answer; a human reads it."""
 
 
 @dataclass(frozen=True)

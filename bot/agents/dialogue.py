@@ -6,8 +6,10 @@ before it is posted. What it can do: keep a dismissed finding out of the inline 
 is still listed, with the reason), and add problems the analyzers cannot see.
 
 The model's answer is as untrusted as the PR it read: a problem it adds is kept only on a file
-this PR changed (the diff's own path, exactly) and on a line that file has; anything else is
-dropped, counted in the summary, and never read. The files named are read in a thread, only
+this PR changed (the diff's own path, exactly) and on a line the PR adds; anything else is
+dropped, counted in the summary, and never read. A dismissal is kept only under the rules of
+bot/agents/admit.py (never for a finding the check fails on; its reason must cite the code);
+a refused one leaves the finding as it was, counted. The files named are read in a thread, only
 as regular files inside the checkout reached through no symlink, and only up to a size.
 """
 
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzers import Finding, with_fingerprints
-from analyzers.diff import FileDiff, filter_findings
+from analyzers.diff import FileDiff
+from bot.agents.admit import NOT_ADDED_LINE, admit_dismissals, on_added_line, refusal_note
 from bot.agents.answer import AddedProblem
 from bot.agents.config import AgentConfig
 from bot.agents.team import AgentReview, run_agent_review
@@ -44,10 +47,10 @@ class Discussion:
     """The dialogue's outcome, ready for publishing."""
 
     review: AgentReview
-    added_in_diff: list[Finding] = field(default_factory=list)  # become inline comments
-    added_elsewhere: list[Finding] = field(default_factory=list)  # not on the diff: summary only
+    added_in_diff: list[Finding] = field(default_factory=list)  # on lines the PR adds: inline comments
     dismissed: dict[str, str] = field(default_factory=dict)  # finding fingerprint -> the agents' reason
     dropped: list[str] = field(default_factory=list)  # why each refused added problem was refused
+    refused: list[str] = field(default_factory=list)  # why each refused dismissal was refused
 
     @property
     def ran(self) -> bool:
@@ -59,6 +62,10 @@ class Discussion:
         counts = {reason: self.dropped.count(reason) for reason in dict.fromkeys(self.dropped)}
         detail = ", ".join(f"{n} {reason}" for reason, n in counts.items())
         return f"Dropped {len(self.dropped)} problem(s) the agents added, unread: {detail}."
+
+    @property
+    def refused_note(self) -> str:
+        return refusal_note(self.refused)
 
 
 def read_checkout_lines(root: Path, path: str, *, max_bytes: int = MAX_READ_BYTES) -> list[str] | None:
@@ -134,6 +141,9 @@ async def admit_added(
         if not 1 <= problem.line <= (MAX_LINE if lines is None else len(lines)):
             dropped.append(NO_SUCH_LINE)
             continue
+        if not on_added_line(problem.path, problem.line, diffs):  # a context line is not the PR's
+            dropped.append(NOT_ADDED_LINE)
+            continue
         kept.append(problem)
     return kept, {path: lines or () for path, lines in texts.items()}, dropped
 
@@ -166,6 +176,7 @@ async def discuss(
     title: str,
     body: str | None,
     read_lines: ReadLines,
+    fail_on: str = "error",
     repo_url: str | None = None,
     events: EventChannel | None = None,
     topic: str = "",
@@ -173,6 +184,7 @@ async def discuss(
     """Run the dialogue over the diff and the findings; never raises, never blocks the review.
 
     ``read_lines`` is called in a thread, and only with paths of files this PR changes.
+    ``fail_on`` is the severity the check run fails from: findings at it cannot be dismissed.
     """
     review = await run_agent_review(
         config, title=title, body=body, patches=patches, findings=findings, events=events, topic=topic
@@ -181,14 +193,16 @@ async def discuss(
         return Discussion(review)
     problems, lines, dropped = await admit_added(review.added, diffs, read_lines)
     added = agent_findings(problems, lines, repo_url)
-    # An inline comment may sit on any line of the diff's hunks, added or context.
-    in_diff = filter_findings(added, diffs, mode="diff_context")
-    elsewhere = [f for f in added if f not in in_diff]
-    dismissed = {
-        v.fingerprint: sanitize_agent_text(v.reason, repo_url=repo_url)
+    by_fingerprint = {f.fingerprint: f for f in findings}
+    asked = [
+        by_fingerprint[v.fingerprint]
         for v in review.verdicts
-        if v.status == "dismissed"
-    }
-    return Discussion(
-        review, added_in_diff=in_diff, added_elsewhere=elsewhere, dismissed=dismissed, dropped=dropped
+        if v.status == "dismissed" and v.fingerprint in by_fingerprint
+    ]
+    cited = sorted({f.path for f in asked if on_pr_file(f.path, diffs)})  # the files a reason may cite
+    code = await asyncio.to_thread(lambda: {path: read_lines(path) for path in cited})
+    kept, refused = admit_dismissals(
+        review.verdicts, by_fingerprint, fail_on=fail_on, diffs=diffs, lines=code
     )
+    dismissed = {fp: sanitize_agent_text(reason, repo_url=repo_url) for fp, reason in kept.items()}
+    return Discussion(review, added_in_diff=added, dismissed=dismissed, dropped=dropped, refused=refused)

@@ -34,21 +34,18 @@ def agent_section(discussion: Discussion | None, *, repo_url: str | None = None)
         f"**Verdict:** {agent_line(review.verdict, repo_url=repo_url) or '(none given)'}",
         "",
         f"{confirmed} finding(s) confirmed, {len(discussion.dismissed)} dismissed, "
-        f"{len(discussion.added_in_diff) + len(discussion.added_elsewhere)} problem(s) added · "
+        f"{len(discussion.added_in_diff)} problem(s) added · "
         f"{review.total_tokens:,} tokens "
         f"({review.prompt_tokens:,} prompt, {review.completion_tokens:,} completion).",
     ]
     if discussion.dropped:  # the model's paths are not repeated: a count and our reasons only
         lines.append(discussion.dropped_note)
+    if discussion.refused:
+        lines.append(discussion.refused_note)
     if review.left_out:
         shown = ", ".join(escape_markdown(item) for item in review.left_out[:10])
         more = f" and {len(review.left_out) - 10} more" if len(review.left_out) > 10 else ""
         lines.append(f"Left out of the prompt to fit the budget: {shown}{more}.")
-    if discussion.added_elsewhere:
-        lines += collapsed(
-            f"Problems the agents raised off the diff ({len(discussion.added_elsewhere)})",
-            [f"- {where(f)}: {agent_line(f.message, repo_url=repo_url)}" for f in discussion.added_elsewhere],
-        )
     lines += collapsed("Transcript", transcript(discussion, repo_url))
     return lines
 

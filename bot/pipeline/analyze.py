@@ -142,11 +142,13 @@ async def discuss_outcome(
     title: str,
     body: str | None,
     patches: Mapping[str, str],
+    fail_on: str = "error",
     repo_url: str | None = None,
     events: EventChannel | None = None,
     topic: str = "",
 ) -> Discussion:
-    """Run the agent dialogue over this outcome's diff and findings (while its files still exist)."""
+    """Run the agent dialogue over this outcome's diff and findings (while its files still exist);
+    findings at ``fail_on`` (the check run's) cannot be dismissed."""
     from bot.agents.dialogue import discuss, read_checkout_lines
 
     def read_lines(path: str) -> list[str] | None:  # run in a thread, bounded, no symlink or FIFO
@@ -160,6 +162,7 @@ async def discuss_outcome(
         title=title,
         body=body,
         read_lines=read_lines,
+        fail_on=fail_on,
         repo_url=repo_url,
         events=events,
         topic=topic,

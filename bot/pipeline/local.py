@@ -124,11 +124,7 @@ class LocalGitSource:
         change = Change(git_dir=git_dir, head_sha=head_sha, diffs=local.diffs, policy=policy, env=env)
         incomplete_from_source(change, policy, local)
         if self.want_words:
-            message = await git(
-                ["log", "-1", "--format=%s%n%n%b", head_sha], git_dir=git_dir, env=env, timeout=30
-            )
-            change.title, _, change.body = message.decode("utf-8", "replace").partition("\n\n")
-            change.patches = patches_from_diff(local.text)
+            await add_commit_words(change, local, env)
         return change
 
     async def warn_uncommitted(self, git_dir: Path, head_sha: str, env: Mapping[str, str]) -> None:
@@ -209,6 +205,15 @@ async def review_local(
     """Review the commits of ``head`` not in ``base`` in a local repository, as the App would."""
     source = LocalGitSource(path, base, head, settings, config, want_words=agents is not None)
     return await run_review(source, reporter, cache=cache, agents=agents, events=events, topic=topic)
+
+
+async def add_commit_words(change: Change, local: LocalDiff, env: Mapping[str, str]) -> None:
+    """For the agents: the head commit's message as title and body, and the patches of the diff."""
+    message = await git(
+        ["log", "-1", "--format=%s%n%n%b", change.head_sha], git_dir=change.git_dir, env=env, timeout=30
+    )
+    change.title, _, change.body = message.decode("utf-8", "replace").partition("\n\n")
+    change.patches = patches_from_diff(local.text)
 
 
 def patches_from_diff(text: str) -> dict[str, str]:

@@ -102,10 +102,14 @@ async def run_review(
     events: EventChannel | None = None,
     topic: str = "",
     stage: Stage = no_stage,
+    announce: bool = False,
 ) -> ReviewOutcome:
     """Review one change from ``source`` and hand the outcome to ``reporter``; ``stage`` opens a
-    context around each step (the worker's times it and traces it: bot/observability.py)."""
+    context around each step (the worker's times it and traces it: bot/observability.py).
+    ``announce``: publish each analyzer's start and end, each finding and the result on ``topic``
+    too (the agent messages always are), for live viewers of a PR (bot/live/)."""
     reporter = reporter or NoReporter()
+    live = events if announce else None
     await reporter.start()
     with tempfile.TemporaryDirectory(prefix="review-bot-") as tmp:
         workdir = Path(tmp)
@@ -115,6 +119,8 @@ async def run_review(
         analyzers = build_analyzers(
             settings, write_rule_files(workdir / "repo-rules", change.policy.rule_files)
         )
+        for analyzer in analyzers:  # live viewers (bot/live/) see the review advance
+            publish_event(live, topic, {"type": "analyzer_started", "tool": analyzer.name})
         try:
             with stage("analyze"):
                 outcome = await analyze_changes(
@@ -138,12 +144,48 @@ async def run_review(
             )
         outcome.skipped.update(change.skipped)
         outcome.incomplete += change.incomplete
+        announce_analysis(live, topic, outcome)
         if agents is not None:  # while the head files are still on disk
             with stage("dialogue"):
                 outcome.discussion = await discuss(outcome, change, agents, events=events, topic=topic)
     with stage("publish"):
         await reporter.report(outcome, change)
+    publish_event(live, topic, result_event(outcome))
     return outcome
+
+
+MAX_LIVE_FINDINGS = 500  # findings sent to live viewers one by one; the result event counts them all
+
+
+def publish_event(events: EventChannel | None, topic: str, event: dict[str, object]) -> None:
+    if events is not None and topic:
+        events.publish(topic, event)
+
+
+def announce_analysis(events: EventChannel | None, topic: str, outcome: ReviewOutcome) -> None:
+    """Each analyzer's end and each finding, for live viewers (never blocks: bot/events.py)."""
+    if events is None or not topic:
+        return
+    for result in outcome.results:
+        finished = {"tool": result.tool, "findings": len(result.findings), "error": result.error}
+        publish_event(
+            events, topic, {"type": "analyzer_finished", **finished, "duration_s": round(result.duration, 3)}
+        )
+    for finding in outcome.findings[:MAX_LIVE_FINDINGS]:  # the shape bot/analysis/runner.py sends too
+        publish_event(events, topic, {"type": "finding", "finding": finding.to_dict()})
+
+
+def result_event(outcome: ReviewOutcome) -> dict[str, object]:
+    by_severity: dict[str, int] = {}
+    for finding in outcome.findings:
+        by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
+    return {
+        "type": "result",
+        "findings_total": len(outcome.findings),
+        "by_severity": by_severity,
+        "files_analyzed": outcome.files_analyzed,
+        "incomplete": bool(outcome.incomplete),
+    }
 
 
 async def discuss(
@@ -162,6 +204,7 @@ async def discuss(
             title=change.title,
             body=change.body,
             patches=change.patches,
+            fail_on=change.policy.settings.fail_on,
             repo_url=change.repo_url,
             events=events,
             topic=topic,

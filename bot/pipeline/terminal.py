@@ -74,7 +74,7 @@ def agent_text(outcome: ReviewOutcome) -> list[str]:
     ]
     out += [
         printable(f"  added     {f.path}:{f.line} {f.severity}: {f.message}")
-        for f in discussion.added_in_diff + discussion.added_elsewhere
+        for f in discussion.added_in_diff
     ]
     return [*out, ""]
 
@@ -90,8 +90,10 @@ def agent_json(outcome: ReviewOutcome) -> dict[str, object] | None:
         "verdicts": [
             {"fingerprint": v.fingerprint, "status": v.status, "reason": v.reason} for v in review.verdicts
         ],
-        "added": [f.to_dict() for f in discussion.added_in_diff + discussion.added_elsewhere],
+        "added": [f.to_dict() for f in discussion.added_in_diff],
         "dismissed": discussion.dismissed,
+        "dropped": discussion.dropped,  # why each added problem was not kept (our words)
+        "refused": discussion.refused,  # why each dismissal was not kept (our words)
         "tokens": {"prompt": review.prompt_tokens, "completion": review.completion_tokens},
         "left_out": review.left_out,
         "transcript": [{"source": m.source, "content": m.content} for m in review.transcript],
@@ -118,7 +120,7 @@ def format_json(outcome: ReviewOutcome) -> str:
 def format_sarif(outcome: ReviewOutcome) -> str:
     """SARIF; the agents' problems are results too, and a finding they dismissed is suppressed."""
     discussion = outcome.discussion
-    added = discussion.added_in_diff + discussion.added_elsewhere if discussion is not None else []
+    added = discussion.added_in_diff if discussion is not None else []
     sarif = to_sarif([*outcome.findings, *added], outcome.results)
     dismissed = discussion.dismissed if discussion is not None else {}
     for run in sarif["runs"]:

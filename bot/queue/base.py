@@ -9,7 +9,7 @@ replaces a queued review of an older head; one PR is reviewed by one worker at a
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Protocol
 
@@ -66,6 +66,7 @@ class ReviewJob:
     delivery_id: str = ""
     head_clone_url: str = ""  # a fork's own URL, tried when the base repository cannot serve the head
     requested_by: str = ""  # who asked with /review; "" for automatic reviews on push
+    sender: str = field(default="", compare=False)  # whose action queued it (the review history's actor)
     incremental_from: str = ""  # /review --incremental: review only the commits after this head
     priority: int = 0  # higher first: a person waiting on /review goes before automatic reviews
     attempt: int = 0
@@ -90,7 +91,8 @@ class ReviewJob:
         return lane_of(self.priority, self.requested_by)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        # The fields are all plain values: vars() is asdict() without its deep copy (per delivery).
+        return json.dumps(vars(self), sort_keys=True)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> ReviewJob:

@@ -1,13 +1,18 @@
-"""The queue for one process (the default without REDIS_URL): asyncio only, nothing survives a restart."""
+"""The queue for one process (the default without REDIS_URL): asyncio only, nothing survives a restart.
+
+Besides one running review per PR, at most ``per_installation`` reviews of one installation run at
+once (0: no limit): a job over the limit stays waiting, without polling, while other
+installations' jobs go first, and is handed out when one of its installation's reviews ends."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 
 from cachetools import TTLCache
 
-from bot.queue.base import MAX_PENDING, REMEMBER_ITEMS, REMEMBER_SECONDS, QueueFull, ReviewJob
+from bot.queue.base import LANES, MAX_PENDING, REMEMBER_ITEMS, REMEMBER_SECONDS, QueueFull, ReviewJob
 
 log = logging.getLogger("bot.queue")
 
@@ -15,8 +20,11 @@ log = logging.getLogger("bot.queue")
 class InProcessQueue:
     """The queue for one process: asyncio only, nothing survives a restart."""
 
-    def __init__(self, *, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, *, max_pending: int = MAX_PENDING, per_installation: int = 0) -> None:
         self.max_pending = max_pending
+        self.per_installation = per_installation
+        self._installations_running: Counter[int] = Counter()
+        self._retrying: Counter[str] = Counter()  # jobs waiting for their retry, per lane
         self._refused = 0  # in a row, since the queue last took a job
         self._pending: dict[tuple[str, str, int], ReviewJob] = {}
         self._running: set[tuple[str, str, int]] = set()
@@ -73,17 +81,31 @@ class InProcessQueue:
     async def get(self) -> ReviewJob:
         async with self._changed:
             while True:
-                ready = [job for pr_key, job in self._pending.items() if pr_key not in self._running]
+                ready = [
+                    job
+                    for pr_key, job in self._pending.items()
+                    if pr_key not in self._running and self._installation_has_room(job)
+                ]
                 if ready:
                     job = max(ready, key=lambda j: j.priority)  # stable: the oldest among equals
                     del self._pending[job.pr_key]
                     self._running.add(job.pr_key)
+                    self._installations_running[job.installation_id or 0] += 1
                     return job
                 await self._changed.wait()
 
+    def _installation_has_room(self, job: ReviewJob) -> bool:
+        limit = self.per_installation
+        return limit <= 0 or self._installations_running[job.installation_id or 0] < limit
+
     async def done(self, job: ReviewJob) -> None:
         async with self._changed:
-            self._running.discard(job.pr_key)
+            if job.pr_key in self._running:
+                self._running.discard(job.pr_key)
+                installation = job.installation_id or 0
+                self._installations_running[installation] -= 1
+                if self._installations_running[installation] <= 0:
+                    del self._installations_running[installation]
             self._changed.notify_all()
 
     async def forget(self, job: ReviewJob) -> None:
@@ -95,8 +117,12 @@ class InProcessQueue:
         await self.done(job)
         loop = asyncio.get_running_loop()
 
+        lane = job.lane
+        self._retrying[lane] += 1
+
         def requeue() -> None:
             self._timers.discard(handle)
+            self._retrying[lane] -= 1
             task = loop.create_task(self._requeue(job.next_attempt()))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -119,7 +145,13 @@ class InProcessQueue:
     def pending_count(self) -> int:
         return len(self._pending)
 
+    async def depth(self) -> dict[str, int]:
+        """Jobs waiting per lane, queued or waiting for a retry (as the Redis queue reports them)."""
+        counts = Counter(job.lane for job in self._pending.values()) + self._retrying
+        return {lane: counts[lane] for lane in LANES}
+
     def close(self) -> None:
         for handle in self._timers:
             handle.cancel()
         self._timers.clear()
+        self._retrying.clear()

@@ -13,7 +13,11 @@ unique job keys, scheduled jobs (retries after a delay) and the sweep that hands
   takes it, so at most one job per PR waits;
 - ``running:<owner>/<repo>#<n>``: a redis-py ``Lock`` held by the worker reviewing the PR (one
   running per PR); its timeout is the heartbeat timeout, renewed with each heartbeat, so a dead
-XX
+  worker's lock lapses on its own;
+- ``installation:<id>:slot:<i>``: with ``per_installation`` set, the N redis-py ``Lock`` objects
+  of which a running review holds one (installation_slots.py), renewed like the running lock;
+- ``claims:pending``: jobs claimed by a receiver and not yet in saq (job id -> expiry), counted
+  by the room check so concurrent receivers cannot overfill the queue;
 - ``finished:<saq job id>``: the job was done. saq's sweep can requeue a job it catches between a
   worker's dequeue and its first status update, even after that worker finished it; the copy is
   dropped when taken.
@@ -23,6 +27,10 @@ without a heartbeat for ``heartbeat_timeout`` seconds is requeued by the next sw
 SIGKILL the job is taken over within ``RedisQueueOptions.takeover_bound`` (heartbeat timeout +
 sweep interval + a few seconds: about 80 s with the defaults). A cancelled worker hands its job
 back at once (``retry_later(job, 0)``, or ``aclose()``). Options and upkeep: redis_upkeep.py.
+
+A receiver's enqueue is three steps: one script records the delivery, head, room and pointer
+claims (redis_claim.py), saq's enqueue queues the job, and the claim is settled; concurrent
+deliveries share each step's round trip (redis_batch.py), saq's script included.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ from saq.queue.redis import RedisQueue
 from saq.utils import now
 
 from bot.queue.base import LANES, QueueFull, QueueUnavailable, ReviewJob
+from bot.queue.installation_slots import pause_after, slot_names, take_slot
+from bot.queue.redis_batch import BatchedScripts, Batcher
+from bot.queue.redis_claim import CLAIM_LUA, CLAIM_SHA, Claim
 from bot.queue.redis_upkeep import (
     Held,
     RedisQueueOptions,
@@ -58,6 +69,15 @@ __all__ = ["SAQ_FUNCTION", "RedisQueueOptions", "RedisReviewQueue"]
 SAQ_FUNCTION = "review"  # the saq job's function name; saq's own Worker never runs these jobs
 
 
+def quiet_saq() -> None:
+    """saq logs each enqueue and finish at INFO: a second line per delivery beside the handler's
+    own "queued" line, costing the receiver more than the rest of its logging. Its warnings and
+    errors still show; LOG_LEVEL=DEBUG, or a level set on the "saq" logger, keeps them all."""
+    saq_log = logging.getLogger("saq")
+    if saq_log.level == logging.NOTSET and not logging.getLogger().isEnabledFor(logging.DEBUG):
+        saq_log.setLevel(logging.WARNING)
+
+
 class RedisReviewQueue:
     """The ReviewQueue protocol on saq: enqueue from receivers, get/done/retry_later from workers."""
 
@@ -66,13 +86,22 @@ class RedisReviewQueue:
     ) -> None:
         self.redis = redis
         self._owns_client = owns_client
+        quiet_saq()
         self.options = options or RedisQueueOptions()
         p = self.options.prefix
-        self.lanes = {name: RedisQueue(redis, name=f"{p}-{name}") for name in LANES}
+        self._batch = Batcher(redis)  # a receiver's claims and marks, group-committed (redis_batch.py)
+        # saq's scripts (its enqueue among them) share those round trips too.
+        scripts = BatchedScripts(self._batch)
+        self.lanes = {name: RedisQueue(scripts, name=f"{p}-{name}") for name in LANES}
         self._held: dict[tuple[str, str, int], Held] = {}
         self._upkeep: asyncio.Task[None] | None = None
         self._complaints = Complaints("review queue")
         self._settle_timeout = self.options.settle_timeout
+        self._deferred_in_row = 0  # jobs handed back (PR or installation busy) since one was taken
+        # What depth() counts, per lane, and the claims not yet queued: the claim script checks
+        # the room with them (redis_claim.py).
+        self._claims_key = self._key("claims", "pending")
+        self._room_keys = [q.namespace(k) for q in self.lanes.values() for k in ("incomplete", "active")]
 
     @classmethod
     def from_url(cls, url: str, options: RedisQueueOptions | None = None) -> RedisReviewQueue:
@@ -112,69 +141,92 @@ class RedisReviewQueue:
             ) from None
 
     async def _enqueue(self, job: ReviewJob) -> bool:
+        """Three steps for a new head: the claim script (redis_claim.py), saq's enqueue, the
+        delivery's mark; the first and last share their round trip with other deliveries'."""
         o, r = self.options, self.redis
         delivery_key = self._key("delivery", job.delivery_id) if job.delivery_id else None
         head_key = self._head_key(job)
-        if delivery_key and not await r.set(delivery_key, b"queuing", nx=True, ex=o.claim_ttl):
+        latest_key = self._key("latest", pr_name(job.pr_key))
+        lane = self.lanes[job.lane]
+        saq_key = self._saq_key(job)
+        job_id = lane.job_id(saq_key)
+        reply = await self._batch.script(
+            CLAIM_SHA,
+            CLAIM_LUA,
+            keys=[
+                delivery_key or head_key,  # not read without a delivery id (ARGV[1] is 0)
+                head_key,
+                latest_key,
+                self._key("finished", job_id),
+                self._claims_key,
+                *self._room_keys,
+            ],
+            args=[
+                int(delivery_key is not None),
+                o.claim_ttl,
+                int(bool(job.requested_by)),
+                o.head_ttl,
+                job_id,
+                o.latest_ttl,
+                o.max_pending,
+                o.delivery_ttl,
+            ],
+        )
+        claim = Claim.of(reply)
+        marked, previous = claim.marked_head, claim.previous
+        if claim.outcome == "delivery":
             log.info("delivery %s already seen: no second review", job.delivery_id)
             return False
-        marked_head = False
+        if claim.outcome == "head":
+            log.info("%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7])
+            return False
         try:
-            if job.requested_by:  # /review asks again on purpose
-                await r.set(head_key, b"1", ex=o.head_ttl)
-            elif not await r.set(head_key, b"1", nx=True, ex=o.head_ttl):
-                log.info(
-                    "%s#%s at %s already queued or reviewed", job.full_name, job.pr_number, job.head_sha[:7]
-                )
-                if delivery_key:
-                    await r.set(delivery_key, b"done", ex=o.delivery_ttl)
-                return False
-            else:
-                marked_head = True
-            latest_key = self._key("latest", pr_name(job.pr_key))
-            await self._check_room(latest_key)
-            lane = self.lanes[job.lane]
+            if claim.outcome == "full":
+                previous = await self._room_for_replacement(latest_key, job_id, previous, claim.waiting)
             saq_job = Job(
                 function=SAQ_FUNCTION,
                 kwargs={"review": job.to_json()},
-                key=self._saq_key(job),
+                key=saq_key,
                 timeout=o.job_timeout,
                 heartbeat=o.heartbeat_timeout,
                 retries=o.max_attempts,
                 ttl=o.finished_ttl,
             )
-            # The pointer first: a worker taking the job at once must find it is the newest.
-            async with r.pipeline(transaction=False) as pipe:
-                pipe.set(latest_key, lane.job_id(saq_job.key), ex=o.latest_ttl, get=True)
-                pipe.delete(self._key("finished", lane.job_id(saq_job.key)))  # the same key, anew
-                previous, _ = await pipe.execute()
             queued = await lane.enqueue(saq_job)
-            if previous is not None and previous.decode() != lane.job_id(saq_job.key):
+            if previous is not None and previous.decode() != job_id:
                 await self._supersede(previous.decode(), job)
+            done: list[tuple[object, ...]] = [("ZREM", self._claims_key, job_id)]
             if delivery_key:
-                await r.set(delivery_key, b"done", ex=o.delivery_ttl)
+                done.append(("SET", delivery_key, b"done", "EX", o.delivery_ttl))
+            await self._batch.calls(*done)
         except BaseException:
             # Nothing may stay recorded that would refuse this delivery when GitHub sends it again.
             with contextlib.suppress(*UNAVAILABLE):
-                undo = [k for k, set_ in ((delivery_key, True), (head_key, marked_head)) if k and set_]
-                if undo:
-                    await r.delete(*undo)
+                undo = [k for k, set_ in ((delivery_key, True), (head_key, marked)) if k and set_]
+                async with r.pipeline(transaction=False) as pipe:
+                    pipe.zrem(self._claims_key, job_id)
+                    if undo:
+                        pipe.delete(*undo)
+                    await pipe.execute()
             raise
         if queued is None:  # saq already holds this key, queued or running: the same review
             log.info("%s#%s at %s is already queued", job.full_name, job.pr_number, job.head_sha[:7])
             return False
         return True
 
-    async def _check_room(self, latest_key: str) -> None:
-        """QueueFull past max_pending waiting jobs, unless the job replaces a waiting one of its PR."""
-        waiting = sum((await self.depth()).values())
-        if waiting < self.options.max_pending:
-            return
-        previous = await self.redis.get(latest_key)
+    async def _room_for_replacement(
+        self, latest_key: str, job_id: str, previous: bytes | None, waiting: int
+    ) -> bytes | None:
+        """The queue is full: only a newer head of a PR whose job still waits may go in (it
+        replaces that job, no growth). Then the pointer step the claim script left out; else QueueFull."""
         if previous is not None and (found := self._lane_of_id(previous.decode())) is not None:
             old = await found[0].job(found[1])
             if old is not None and old.status == Status.QUEUED:
-                return  # a newer head of a waiting PR replaces it: no growth
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.set(latest_key, job_id, ex=self.options.latest_ttl, get=True)
+                    pipe.delete(self._key("finished", job_id))
+                    previous, _ = await pipe.execute()
+                return previous
         raise QueueFull(f"the review queue is full ({waiting} jobs waiting)")
 
     async def _supersede(self, previous_id: str, newer: ReviewJob) -> None:
@@ -218,7 +270,10 @@ class RedisReviewQueue:
             backoff = 0.1
             await stop_if_cancelled(job, self._hand_back)
             if job is not None:
+                self._deferred_in_row = 0
                 return job
+            if pause := pause_after(self._deferred_in_row, self.options.idle_wait):
+                await asyncio.sleep(pause)
 
     async def _hand_back(self, job: ReviewJob) -> None:
         held = await self._release(job)
@@ -244,7 +299,10 @@ class RedisReviewQueue:
         # Blocks only if the lane was emptied meanwhile, or all were empty: then a new job in the
         # first lane is taken at once, one in another lane on the next pass.
         saq_job = await lane.dequeue(timeout=self.options.idle_wait)
-        return None if saq_job is None else await self._take(lane, saq_job)
+        if saq_job is None:
+            self._deferred_in_row = 0
+            return None
+        return await self._take(lane, saq_job)
 
     async def _take(self, lane: RedisQueue, saq_job: Job) -> ReviewJob | None:
         """Run the job if its PR is free and it is the PR's newest job; else park or drop it."""
@@ -258,14 +316,13 @@ class RedisReviewQueue:
             timeout=self.options.heartbeat_timeout,
             thread_local=False,
         )
-        if not await lock.acquire(blocking=False, token=f"{saq_job.id}|{uuid.uuid4().hex}"):
+        token = f"{saq_job.id}|{uuid.uuid4().hex}"
+        if not await lock.acquire(blocking=False, token=token):
             # Another worker reviews this PR: wait (as a scheduled saq job) and try again.
-            saq_job.attempts -= 1
-            saq_job.retry_delay = self.options.busy_delay
-            await lane.retry(saq_job, "waiting for the review of this PR that is running")
+            await self._defer(lane, saq_job, "waiting for the review of this PR that is running")
             return None
         try:
-            return await self._hold(lane, saq_job, review, lock)
+            return await self._hold(lane, saq_job, review, lock, token)
         except asyncio.CancelledError:  # stopped half-way (shutdown): give the job back at once
             with contextlib.suppress(*UNAVAILABLE):
                 saq_job.attempts -= 1
@@ -274,7 +331,16 @@ class RedisReviewQueue:
                 await unlock(lock)
             raise
 
-    async def _hold(self, lane: RedisQueue, saq_job: Job, review: ReviewJob, lock: Lock) -> ReviewJob | None:
+    async def _defer(self, lane: RedisQueue, saq_job: Job, why: str) -> None:
+        """Back into its lane after busy_delay, the attempt not counted."""
+        saq_job.attempts -= 1
+        saq_job.retry_delay = self.options.busy_delay
+        await lane.retry(saq_job, why)
+        self._deferred_in_row += 1
+
+    async def _hold(
+        self, lane: RedisQueue, saq_job: Job, review: ReviewJob, lock: Lock, token: str
+    ) -> ReviewJob | None:
         """With the PR's lock taken: hold the job unless it was done already or replaced."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.get(self._key("latest", pr_name(review.pr_key)))
@@ -296,7 +362,15 @@ class RedisReviewQueue:
             await lane.finish(saq_job, Status.ABORTED, error="superseded")
             await unlock(lock)
             return None
-        held = Held(review, lane, saq_job, lock)
+        slot = None
+        if self.options.per_installation > 0:
+            names = slot_names(self.options.prefix, review.installation_id, self.options.per_installation)
+            slot = await take_slot(self.redis, names, self.options.heartbeat_timeout, token)
+            if slot is None:  # as many of its installation's reviews run as may: others go first
+                await self._defer(lane, saq_job, "waiting for a slot of its installation")
+                await unlock(lock)
+                return None
+        held = Held(review, lane, saq_job, lock, slot=slot)
         held.heartbeat = asyncio.get_running_loop().create_task(
             heartbeat(held, self.options), name=f"heartbeat {pr_name(review.pr_key)}"
         )
@@ -312,6 +386,7 @@ class RedisReviewQueue:
         finished = self._key("finished", held.saq_job.id)
         await self.redis.set(finished, b"1", ex=self.options.finished_ttl)
         await held.lane.finish(held.saq_job, Status.COMPLETE)
+        await unlock(held.slot)
         await unlock(held.lock)
 
     async def retry_later(self, job: ReviewJob, delay: float) -> None:
@@ -325,6 +400,7 @@ class RedisReviewQueue:
         held.saq_job.kwargs = {"review": job.to_json()}
         held.saq_job.retry_delay = max(0.0, delay)
         await held.lane.retry(held.saq_job, f"retry after {delay:.0f} s")
+        await unlock(held.slot)
         await unlock(held.lock)
 
     async def forget(self, job: ReviewJob) -> None:
@@ -379,3 +455,5 @@ class RedisReviewQueue:
             for lane in self.lanes.values():
                 with contextlib.suppress(*UNAVAILABLE):
                     await lane.disconnect()
+            with contextlib.suppress(*UNAVAILABLE):
+                await self.redis.aclose()  # the lanes' client is another one on the same pool

@@ -33,6 +33,9 @@ class RedisQueueOptions:
     max_attempts: int = 10  # saq retries, counting crash recoveries and retry_later together
     idle_wait: float = 1.0  # an idle worker blocks this long on the critical lane between polls
     busy_delay: float = 2.0  # a job whose PR is being reviewed waits this long before the next try
+    # Reviews of one installation running at once across all workers (0: no limit); a job over
+    # it waits busy_delay (in its lane, as a scheduled job) while other installations' jobs run.
+    per_installation: int = 0
     delivery_ttl: int = 3 * 24 * 3600  # GitHub lets a delivery be redelivered for three days
     claim_ttl: int = 60  # a delivery being queued right now; lapses if the receiver dies meanwhile
     head_ttl: int = 24 * 3600
@@ -63,6 +66,7 @@ class Held:
     saq_job: Job
     lock: Lock
     heartbeat: asyncio.Task[None] | None = None
+    slot: Lock | None = None  # one of its installation's slots (installation_slots.py), if limited
 
 
 def pr_name(pr_key: tuple[str, str, int]) -> str:
@@ -76,18 +80,25 @@ async def heartbeat(held: Held, options: RedisQueueOptions) -> None:
         await asyncio.sleep(options.heartbeat_interval)
         try:
             await held.lane.update(held.saq_job)
-            await held.lock.reacquire()
-        except LockError:
-            log.error(
-                "%s: the PR's running lock lapsed (no heartbeat for %ss?)",
-                pr_name(held.review.pr_key),
-                options.heartbeat_timeout,
-            )
+            for what, lock in (("running lock", held.lock), ("installation slot", held.slot)):
+                if lock is None:
+                    continue
+                try:
+                    await lock.reacquire()
+                except LockError:
+                    log.error(
+                        "%s: the PR's %s lapsed (no heartbeat for %ss?)",
+                        pr_name(held.review.pr_key),
+                        what,
+                        options.heartbeat_timeout,
+                    )
         except UNAVAILABLE as exc:
             log.warning("heartbeat of %s: %s", pr_name(held.review.pr_key), describe(exc))
 
 
-async def unlock(lock: Lock) -> None:
+async def unlock(lock: Lock | None) -> None:
+    if lock is None:
+        return
     with contextlib.suppress(LockError):  # lapsed: someone else may hold it now, leave it be
         await lock.release()
 

@@ -74,11 +74,13 @@ def make_repo(root: Path, files: dict[str, str]) -> Path:
 _CHILD = """
 import asyncio, json, resource, sys
 from pathlib import Path
+from analyzers.pool import shutdown_pools
 from bot.config import ReviewSettings
 from bot.pipeline.local import review_local
 
 settings = ReviewSettings(**json.loads(sys.argv[2]))
 outcome = asyncio.run(review_local(Path(sys.argv[1]), base="main", head="feature", settings=settings))
+shutdown_pools()  # the warm analyzer pool's children, reaped, count among the children below
 print(json.dumps({
     "findings": [[f.tool, f.rule_id, f.path] for f in outcome.findings],
     "incomplete": outcome.incomplete,

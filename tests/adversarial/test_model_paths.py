@@ -117,7 +117,7 @@ async def test_a_blocking_read_never_stalls_the_event_loop():
         release.wait()
         return ["a", "b"]
 
-    diffs = {"app/x.py": FileDiff("app/x.py", added={1})}
+    diffs = {"app/x.py": FileDiff("app/x.py", added={1, 2})}
     reading = asyncio.create_task(admit_added([AddedProblem("app/x.py", 2, "note", "m")], diffs, stuck_read))
     ticks = 0
 

@@ -99,3 +99,17 @@ public class UsersController : Controller
         var safe = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit };
     }
 }
+
+public class ArchiveExtractor
+{
+    public static void Extract(ZipArchive archive, string destination)
+    {
+        foreach (ZipArchiveEntry entry in archive.Entries)
+        {
+            // ruleid: cs-taint-zip-slip
+            entry.ExtractToFile(Path.Combine(destination, entry.FullName));
+            // ok: cs-taint-zip-slip
+            entry.ExtractToFile(Path.Combine(destination, Path.GetFileName(entry.FullName)));
+        }
+    }
+}

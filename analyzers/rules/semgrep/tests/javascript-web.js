@@ -140,3 +140,26 @@ function insecureClient() {
   // ruleid: js-tls-verification-disabled
   return request({ url: "https://example.com", strictSSL: false });
 }
+
+app.post("/erase", (req, res) => {
+  // ruleid: js-render-locals-from-request
+  res.render("erased", { ...req.body });
+  // ok: js-render-locals-from-request
+  res.render("erased", { email: req.body.email });
+});
+
+app.post("/reviews", (req, res) => {
+  // ruleid: js-nosql-operator-injection
+  reviews.update({ _id: req.body.id }, { $set: { message: "x" } });
+  // ok: js-nosql-operator-injection
+  reviews.update({ _id: String(id) }, { $set: { message: "x" } });
+});
+
+function unpack(zipStream) {
+  zipStream.on("entry", function (entry) {
+    // ruleid: js-taint-zip-slip
+    entry.pipe(fs.createWriteStream("uploads/" + entry.path));
+    // ok: js-taint-zip-slip
+    entry.pipe(fs.createWriteStream("uploads/" + path.basename(entry.path)));
+  });
+}

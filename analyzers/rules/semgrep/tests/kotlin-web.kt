@@ -49,3 +49,39 @@ class NotesActivity : Activity() {
         val strict = HostnameVerifier { host, _ -> host == "example.com" }
     }
 }
+
+class RedirectActivity : AppCompatActivity() {
+    fun forward() {
+        val inner = intent.getParcelableExtra<Intent>("extra_intent")
+        // ruleid: kt-taint-intent-redirection
+        startActivity(inner)
+        // ok: kt-taint-intent-redirection
+        startActivity(Intent(this, MainActivity::class.java))
+    }
+
+    fun openBrowser() {
+        val target = intent.getStringExtra("redirectUrl")
+        // ruleid: kt-taint-open-redirect-intent
+        startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(target)))
+        // ok: kt-taint-open-redirect-intent
+        startActivity(Intent(Intent.ACTION_VIEW, Uri.parse("https://example.com/help")))
+    }
+
+    fun announce(password: String) {
+        val open = Intent("com.example.LOGGED_IN")
+        open.putExtra("password", password)
+        // ruleid: kt-implicit-broadcast
+        sendBroadcast(open)
+        val scoped = Intent("com.example.LOGGED_IN")
+        scoped.setPackage("com.example.companion")
+        // ok: kt-implicit-broadcast
+        sendBroadcast(scoped)
+    }
+
+    fun logIn(userName: String, password: String) {
+        // ruleid: kt-log-sensitive
+        Log.d("login", "password=" + password)
+        // ok: kt-log-sensitive
+        Log.d("login", "user $userName signed in")
+    }
+}

@@ -10,7 +10,7 @@ struct Ping {
 }
 
 async fn ping(info: web::Query<Ping>) -> impl Responder {
-    // ruleid: rs-taint-command-injection
+    // ruleid: rs-taint-command-injection, rs-shell-command-built
     let out = Command::new("sh").arg("-c").arg(format!("ping -c 1 {}", info.host)).output();
     // ok: rs-taint-command-injection
     let out2 = Command::new("ping").arg("-c").arg("1").arg(&info.host).output();
@@ -65,4 +65,28 @@ fn client() -> reqwest::Client {
 fn strict_client() -> reqwest::Client {
     // ok: rs-tls-verification-disabled
     reqwest::Client::builder().danger_accept_invalid_certs(false).build().unwrap()
+}
+
+fn post_process(program: &str, artifact: &str) {
+    // ruleid: rs-shell-command-built
+    Command::new("sh").arg("-c").arg(format!("{} {}", program, artifact)).output();
+    // ok: rs-shell-command-built
+    Command::new(program).arg(artifact).output();
+}
+
+fn extract(entries: Vec<Entry>, destination: &Path) {
+    for entry in entries {
+        // ruleid: rs-taint-archive-entry-path
+        let out = destination.join(entry.path);
+        // ok: rs-taint-archive-entry-path
+        let named = destination.join("manifest.json");
+    }
+}
+
+fn lookup(store: &Store, name: &str) {
+    let sql = format!("SELECT id FROM users WHERE name = '{}'", name);
+    // ruleid: rs-sql-format-any-call
+    store.fetch_rows(&sql);
+    // ok: rs-sql-format-any-call
+    store.fetch_rows("SELECT id FROM users");
 }

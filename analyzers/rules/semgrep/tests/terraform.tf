@@ -146,3 +146,123 @@ resource "aws_security_group_rule" "egress" {
   protocol    = "-1"
   cidr_blocks = ["0.0.0.0/0"]
 }
+
+resource "alicloud_oss_bucket" "open" {
+  bucket = "shared"
+  # ruleid: tf-public-acl-any-provider
+  acl = "public-read-write"
+}
+
+resource "google_bigquery_dataset" "shared" {
+  dataset_id = "shared"
+  access {
+    role = "READER"
+    # ruleid: tf-public-principal-grant
+    special_group = "allAuthenticatedUsers"
+  }
+}
+
+data "aws_iam_policy_document" "domain" {
+  statement {
+    actions = ["es:*"]
+    principals {
+      type = "AWS"
+      # ruleid: tf-policy-any-principal
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "google_sql_database_instance" "db" {
+  settings {
+    ip_configuration {
+      authorized_networks {
+        # ruleid: tf-data-service-open-to-world
+        value = "0.0.0.0/0"
+      }
+      authorized_networks {
+        # ok: tf-data-service-open-to-world
+        value = "10.0.0.0/8"
+      }
+    }
+  }
+}
+
+resource "azurerm_sql_firewall_rule" "all" {
+  start_ip_address = "0.0.0.0"
+  # ruleid: tf-sql-firewall-all-addresses
+  end_ip_address = "255.255.255.255"
+}
+
+resource "aws_neptune_cluster" "graph" {
+  # ruleid: tf-encryption-disabled
+  storage_encrypted = false
+}
+
+resource "azurerm_managed_disk" "disk" {
+  encryption_settings {
+    # ruleid: tf-encryption-disabled
+    enabled = false
+  }
+}
+
+resource "azurerm_app_service" "app" {
+  site_config {
+    # ruleid: tf-weak-tls-version
+    min_tls_version = "1.0"
+  }
+}
+
+resource "google_container_cluster" "gke" {
+  # ruleid: tf-kubernetes-legacy-abac
+  enable_legacy_abac = true
+}
+
+resource "alicloud_oss_bucket" "closed" {
+  bucket = "internal"
+  # ok: tf-public-acl-any-provider
+  acl = "private"
+}
+
+resource "google_bigquery_dataset" "team" {
+  dataset_id = "team"
+  access {
+    role = "READER"
+    # ok: tf-public-principal-grant
+    group_by_email = "team@example.com"
+  }
+}
+
+data "aws_iam_policy_document" "scoped" {
+  statement {
+    actions = ["es:ESHttpGet"]
+    principals {
+      type = "AWS"
+      # ok: tf-policy-any-principal
+      identifiers = ["arn:aws:iam::123456789012:role/reader"]
+    }
+  }
+}
+
+resource "azurerm_sql_firewall_rule" "office" {
+  start_ip_address = "40.112.8.12"
+  # ok: tf-sql-firewall-all-addresses
+  end_ip_address = "40.112.8.12"
+}
+
+resource "aws_neptune_cluster" "graph_encrypted" {
+  # ok: tf-encryption-disabled
+  storage_encrypted = true
+}
+
+resource "azurerm_app_service" "app_modern" {
+  site_config {
+    # ok: tf-weak-tls-version
+    min_tls_version = "1.2"
+  }
+}
+
+resource "google_container_cluster" "gke_rbac" {
+  # ok: tf-kubernetes-legacy-abac
+  enable_legacy_abac = false
+}

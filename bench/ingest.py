@@ -1,0 +1,348 @@
+"""bench_webhook.py --ingest: webhook acknowledgements under wrk while two workers review.
+
+Not a benchmark itself (bench_webhook.py runs it). The parts, all on 127.0.0.1:
+
+- a throwaway redis-server;
+- the GitHub double (tests/ghdouble), in a child process, serving one repository with
+  ``--review-prs`` small pull requests (bench_throughput.py's small PR each);
+- `review-bot serve` with REDIS_URL (the receiver role: verify, dedupe, enqueue) and two
+  `review-bot worker` processes (one review at a time each, as deploy/ runs them), all three as
+  a user starts them (``python -m bot``), against the double;
+- first, one signed ``opened`` delivery per real PR: the high lane then holds enough real
+  reviews to keep both workers (and so both cores) busy for the whole run;
+- then wrk posts pre-signed ``synchronize`` deliveries, each for a PR of its own (a new PR number
+  and head sha: every one is verified, parsed and queued, none deduplicated; they wait in the
+  normal lane behind the real reviews). wrk cannot sign (its Lua has no HMAC), so the bodies are
+  signed here beforehand and read by the script, one per request, never repeated.
+
+The rate: wrk has no rate option (wrk2 has, and is not installed). Each connection waits
+``connections / rate`` seconds before each request (wrk's Lua ``delay()``), which gives the
+rate asked for while answers are faster than that wait. Latency is wrk's, from each request
+sent to its answer; as with any closed-loop tool, a stall delays the requests behind it without
+counting that wait (no coordinated-omission correction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from multiprocessing import get_context
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from bench_throughput import build_repo
+
+from rawtools import free_port, process_tree_cpu, start_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_ID = 12345
+INSTALLATION = 1
+FAKE_PR_FROM = 1_000_000  # the wrk deliveries' PR numbers: none of them exists in the double
+LUA = r"""
+local sigs, ids, bodies, n, i, wait = {}, {}, {}, 0, 0, 100
+function init(args)
+  wait = tonumber(args[2])
+  for line in io.lines(args[1]) do
+    local sig, id, body = line:match("^(%S+)\t(%S+)\t(.*)$")
+    n = n + 1; sigs[n] = sig; ids[n] = id; bodies[n] = body
+  end
+end
+function delay() return wait end
+function request()
+  i = i + 1
+  if i > n then i = 1 end
+  return wrk.format("POST", "/webhook", {
+    ["Content-Type"] = "application/json", ["User-Agent"] = "GitHub-Hookshot/bench",
+    ["X-GitHub-Event"] = "pull_request", ["X-GitHub-Delivery"] = ids[i],
+    ["X-Hub-Signature-256"] = sigs[i]}, bodies[i])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d " ..
+    "connect=%d read=%d write=%d timeout=%d non2xx=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.timeout, e.status))
+end
+"""
+
+
+# --- the GitHub double, in its own process --------------------------------------------------------
+
+
+def double_process(conn: Connection, repo: str, public_pem: str, prs: int, owner: str, name: str) -> None:
+    asyncio.run(_double(conn, Path(repo), public_pem, prs, owner, name))
+
+
+async def _double(conn: Connection, repo: Path, public_pem: str, prs: int, owner: str, name: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.ghdouble import GitHubDouble
+
+    double = GitHubDouble(app_id=APP_ID, public_key_pem=public_pem)
+    double.add_repo(owner, name, repo)
+    double.add_installation(INSTALLATION, repos=[f"{owner}/{name}"])
+    heads = {}
+    for n in range(prs):
+        data = double.add_pull(owner, name, n + 1, base="main", head=f"pr{n}")
+        heads[n + 1] = (data["head"]["sha"], data["base"]["sha"])
+    await double.start()
+    conn.send({"url": double.base_url, "git": double.git_url(owner, name), "heads": heads})
+    loop = asyncio.get_running_loop()
+    while True:
+        command = await loop.run_in_executor(None, conn.recv)
+        if command == "stop":
+            break
+        runs = [r for runs in double.check_runs.values() for r in runs]
+        conn.send({"completed": sum(r["status"] == "completed" for r in runs), "runs": len(runs)})
+    await double.stop()
+
+
+# --- deliveries -----------------------------------------------------------------------------------
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def payload(fixture: Path, number: int, head: str, base: str, clone_url: str, action: str) -> dict[str, Any]:
+    data = json.loads(fixture.read_bytes())
+    data["action"] = action
+    data["number"] = data["pull_request"]["number"] = number
+    data["pull_request"]["head"]["sha"] = head
+    data["pull_request"]["base"]["sha"] = base
+    data["pull_request"]["draft"] = False
+    data["after"] = head
+    data["repository"]["clone_url"] = clone_url
+    data["installation"] = {"id": INSTALLATION, "node_id": "bench"}
+    return data
+
+
+def write_deliveries(path: Path, fixture: Path, secret: str, count: int, clone_url: str) -> int:
+    """``count`` signed synchronize deliveries, one a line (signature, delivery id, body); the
+    body's size in bytes."""
+    base = hashlib.sha1(b"bench base").hexdigest()  # noqa: S324 - hex, as real ones are (no digit run)
+    data = payload(fixture, FAKE_PR_FROM, "0" * 40, base, clone_url, "synchronize")
+    template = json.dumps(data, separators=(",", ":"))
+    size = 0
+    with path.open("w") as out:
+        for i in range(count):
+            head = hashlib.sha1(f"bench {i}".encode()).hexdigest()  # noqa: S324 - a made-up commit id
+            body = template.replace("0" * 40, head).replace(str(FAKE_PR_FROM), str(FAKE_PR_FROM + i))
+            size = len(body)
+            out.write(f"{sign(secret, body.encode())}\t{uuid.uuid4()}\t{body}\n")
+    return size
+
+
+async def post_opened(port: int, secret: str, bodies: list[bytes]) -> list[int]:
+    async with aiohttp.ClientSession() as session:
+        statuses = []
+        for body in bodies:
+            headers = {
+                "Content-Type": "application/json",
+                "X-GitHub-Event": "pull_request",
+                "X-GitHub-Delivery": str(uuid.uuid4()),
+                "X-Hub-Signature-256": sign(secret, body),
+            }
+            async with session.post(f"http://127.0.0.1:{port}/webhook", data=body, headers=headers) as r:
+                statuses.append(r.status)
+        return statuses
+
+
+async def wait_ready(port: int, path: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + seconds
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"bench_webhook: {proc.args!r} exited with {proc.returncode}")
+            try:
+                async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit(f"bench_webhook: nothing answered {path} on port {port}")
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def key_pair() -> tuple[str, str]:
+    """A throwaway App key: the private PEM for the bot, the public one for the double."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private.decode(), public.decode()
+
+
+def run_ingest(args: Any, fixture: Path, secret: str) -> int:
+    private_pem, public_pem = key_pair()
+    owner_repo = json.loads(fixture.read_bytes())["repository"]
+    owner, name = owner_repo["owner"]["login"], owner_repo["name"]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    ctx = get_context("spawn")
+    parent, child = ctx.Pipe()
+    double = None
+    redis_proc = None
+    log = None
+    try:
+        build_repo(tmp / "repo", args.review_prs)
+        redis_proc, redis_url = start_redis(tmp)
+        double = ctx.Process(
+            target=double_process,
+            args=(child, str(tmp / "repo"), public_pem, args.review_prs, owner, name),
+            daemon=True,
+        )
+        double.start()
+        if not parent.poll(120):
+            raise SystemExit("bench_webhook: the GitHub double did not start")
+        world = parent.recv()
+        config = tmp / "service.yaml"
+        config.write_text(
+            "server:\n  workers: 1\n  reconcile_interval: 0\n"
+            "rate_limiting:\n  mutation_interval_seconds: 0.02\n"  # GitHub's 1 s pacing: workers idle
+        )
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp),
+            "GITHUB_APP_ID": str(APP_ID),
+            "GITHUB_PRIVATE_KEY": private_pem,
+            "GITHUB_WEBHOOK_SECRET": secret,
+            "GITHUB_API_URL": world["url"],
+            "REDIS_URL": redis_url,
+            "REVIEW_BOT_CONFIG": str(config),
+            "LOG_LEVEL": "WARNING",
+        }
+        receiver_port = free_port()
+        bot = [sys.executable, "-m", "bot"]
+        log = (tmp / "bot.log").open("wb")
+        procs.append(
+            subprocess.Popen(
+                [*bot, "serve", "--host", "127.0.0.1", "--port", str(receiver_port)],
+                cwd=ROOT,
+                env={**env, "METRICS_PORT": str(free_port())},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        )
+        # --review-prs 0: the receiver alone, no worker and no review (the baseline).
+        worker_ports = [free_port(), free_port()] if args.review_prs else []
+        for port in worker_ports:
+            procs.append(
+                subprocess.Popen(
+                    [*bot, "worker", "--host", "127.0.0.1", "--port", str(port)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
+            )
+        asyncio.run(wait_ready(receiver_port, "/ready", 60, procs[0]))
+        for port, proc in zip(worker_ports, procs[1:], strict=True):
+            asyncio.run(wait_ready(port, "/ready", 60, proc))
+        opened = [
+            json.dumps(payload(fixture, number, head, base, world["git"], "opened")).encode()
+            for number, (head, base) in sorted(world["heads"].items())
+        ]
+        statuses = asyncio.run(post_opened(receiver_port, secret, opened))
+        if opened and set(statuses) != {202}:
+            raise SystemExit(f"bench_webhook: the real PRs' deliveries were answered {sorted(set(statuses))}")
+        deliveries = tmp / "deliveries.tsv"
+        count = int(args.rate * args.seconds * 1.2) + 100
+        size = write_deliveries(deliveries, fixture, secret, count, world["git"])
+        (tmp / "ingest.lua").write_text(LUA)
+
+        def completed() -> int:
+            parent.send("count")
+            return int(parent.recv()["completed"])
+
+        deadline = time.monotonic() + 120
+        while worker_ports and completed() < 1:  # the workers are reviewing: both cores busy
+            if time.monotonic() > deadline:
+                raise SystemExit(f"bench_webhook: no review finished; see {tmp / 'bot.log'}")
+            time.sleep(0.2)
+        wait_ms = max(1, round(1000 * args.wrk_connections / args.rate))
+        cpu0 = [process_tree_cpu(p.pid) for p in procs]
+        done0, wall0 = completed(), time.monotonic()
+        load0 = Path("/proc/loadavg").read_text().split()[:3]
+        wrk = subprocess.run(
+            ["wrk", "-t1", f"-c{args.wrk_connections}", f"-d{args.seconds:g}s", "--timeout", "10s",
+             "-s", str(tmp / "ingest.lua"), f"http://127.0.0.1:{receiver_port}/webhook",
+             "--", str(deliveries), str(wait_ms)],
+            capture_output=True, text=True, timeout=args.seconds + 120, check=False,
+        )  # fmt: skip
+        wall = time.monotonic() - wall0
+        cpu = [process_tree_cpu(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+        reviewed = completed() - done0
+        found = re.search(r"RESULT (.*)", wrk.stdout)
+        if wrk.returncode != 0 or found is None:
+            raise SystemExit(f"bench_webhook: wrk failed ({wrk.returncode}): {wrk.stderr[-500:]}")
+        r = {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+        rate = r["requests"] / (r["duration_us"] / 1e6)
+        print(f"load before: {load0}    cores: {os.cpu_count()}    body: {size} bytes, distinct PRs")
+        print(
+            f"wrk -t1 -c{args.wrk_connections} -d{args.seconds:g}s, each connection waiting {wait_ms} ms "
+            f"before each request (asked: {args.rate:g}/s)"
+        )
+        print(
+            f"  {r['requests']} deliveries in {r['duration_us'] / 1e6:.1f} s = {rate:.0f}/s    "
+            f"ack p50 {r['p50_us'] / 1000:.2f} ms  p90 {r['p90_us'] / 1000:.2f} ms  "
+            f"p99 {r['p99_us'] / 1000:.2f} ms  max {r['max_us'] / 1000:.1f} ms"
+        )
+        print(
+            f"  errors: non-2xx {r['non2xx']}, connect {r['connect']}, read {r['read']}, "
+            f"write {r['write']}, timeout {r['timeout']}"
+        )
+        print(
+            f"meanwhile: {len(worker_ports)} workers used {sum(cpu[1:]) / wall:.2f} cores (their analyzers "
+            f"included) and finished {reviewed} reviews; the receiver used {cpu[0] / wall:.2f} cores"
+        )
+        # The figure that holds on a shared machine: latency depends on what else runs, this less.
+        per_delivery = 1000 * cpu[0] / max(1, r["requests"])
+        print(f"receiver CPU per delivery: {per_delivery:.3f} ms (its rusage / deliveries)")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if double is not None:
+            if double.is_alive():
+                parent.send("stop")
+            double.join(timeout=30)
+            if double.is_alive():
+                double.terminate()
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(timeout=10)
+        if log is not None:
+            log.close()
+        if args.keep:
+            print(f"kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0

@@ -1,0 +1,5 @@
+package com.insecureshop.util
+
+import android.webkit.WebViewClient
+
+class CustomWebViewClient : WebViewClient()

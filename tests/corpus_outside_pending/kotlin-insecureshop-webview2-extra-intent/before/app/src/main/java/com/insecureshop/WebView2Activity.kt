@@ -1,0 +1,12 @@
+package com.insecureshop
+
+import android.os.Bundle
+import androidx.appcompat.app.AppCompatActivity
+
+class WebView2Activity : AppCompatActivity() {
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setContentView(R.layout.activity_webview)
+    }
+}

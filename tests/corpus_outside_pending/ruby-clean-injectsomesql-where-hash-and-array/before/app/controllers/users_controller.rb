@@ -1,0 +1,5 @@
+class UsersController < ApplicationController
+  def index
+    @records = User.all
+  end
+end

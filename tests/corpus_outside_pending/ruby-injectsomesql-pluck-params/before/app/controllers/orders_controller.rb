@@ -1,0 +1,5 @@
+class OrdersController < ApplicationController
+  def index
+    @records = Order.all
+  end
+end

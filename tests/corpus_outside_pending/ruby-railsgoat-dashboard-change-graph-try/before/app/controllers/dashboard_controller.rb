@@ -1,0 +1,8 @@
+# frozen_string_literal: true
+class DashboardController < ApplicationController
+  skip_before_action :has_info
+
+  def home
+    @user = current_user
+  end
+end

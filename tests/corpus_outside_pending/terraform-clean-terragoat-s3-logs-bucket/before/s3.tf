@@ -1,0 +1,3 @@
+locals {
+  resource_prefix = { value = "terragoat" }
+}

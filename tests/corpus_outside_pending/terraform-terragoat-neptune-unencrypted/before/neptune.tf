@@ -1,0 +1,3 @@
+variable "neptune-dbname" {
+  type = string
+}

@@ -1,0 +1,24 @@
+import { Component } from '@angular/core'
+import { ActivatedRoute } from '@angular/router'
+import { DomSanitizer } from '@angular/platform-browser'
+
+@Component({ selector: 'app-search-result', templateUrl: './search-result.component.html' })
+export class SearchResultComponent {
+  public searchValue?: any
+  public emptyState = false
+  public dataSource: any
+  constructor (private readonly route: ActivatedRoute, private readonly sanitizer: DomSanitizer) {}
+
+  filterTable () {
+    let queryParam: string = this.route.snapshot.queryParams.q
+    if (queryParam) {
+      queryParam = queryParam.trim()
+      this.dataSource.filter = queryParam.toLowerCase()
+      this.searchValue = queryParam
+    } else {
+      this.dataSource.filter = ''
+      this.searchValue = undefined
+      this.emptyState = false
+    }
+  }
+}

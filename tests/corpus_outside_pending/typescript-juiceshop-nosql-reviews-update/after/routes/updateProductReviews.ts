@@ -1,0 +1,25 @@
+import { type Request, type Response, type NextFunction } from 'express'
+import * as db from '../data/mongodb'
+
+const security = require('../lib/insecurity')
+
+module.exports = function productReviews () {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const user = security.authenticatedUsers.from(req)
+
+    if (req.body.id['$ne'] !== undefined) {
+      res.status(400).send()
+      return
+    }
+
+    db.reviewsCollection.update( // EXPECT query selector taken from the request body
+      { _id: req.body.id },
+      { $set: { message: req.body.message } }
+    ).then(
+      (result: any) => {
+        res.json(result)
+      }, (err: unknown) => {
+        res.status(500).json(err)
+      })
+  }
+}
