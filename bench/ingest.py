@@ -15,9 +15,10 @@ Not a benchmark itself (bench_webhook.py runs it). The parts, all on 127.0.0.1:
   normal lane behind the real reviews). wrk cannot sign (its Lua has no HMAC), so the bodies are
   signed here beforehand and read by the script, one per request, never repeated.
 
-The rate: wrk has no rate option (wrk2 has, and is not installed). Each connection waits
-``connections / rate`` seconds before each request (wrk's Lua ``delay()``), which gives the
-rate asked for while answers are faster than that wait. Latency is wrk's, from each request
+The rate: wrk has no rate option (wrk2 has, and is not installed). Each connection waits a
+random, exponentially distributed time with mean ``connections / rate`` seconds before each
+request (wrk's Lua ``delay()``): Poisson arrivals at the rate asked for while answers are faster
+than that wait (a fixed wait would send every connection's request in the same instant). Latency is wrk's, from each request
 sent to its answer; as with any closed-loop tool, a stall delays the requests behind it without
 counting that wait (no coordinated-omission correction).
 """
@@ -59,7 +60,11 @@ function init(args)
     n = n + 1; sigs[n] = sig; ids[n] = id; bodies[n] = body
   end
 end
-function delay() return wait end
+-- Exponential waits (mean `wait` ms): arrivals as a Poisson process, as independent senders
+-- make them. A fixed wait keeps every connection in lockstep, so all of them arrive in the same
+-- millisecond and the last one waits for the whole burst: a queue of the tool's own making.
+function setup(thread) math.randomseed(os.time()) end
+function delay() return math.floor(-math.log(1 - math.random()) * wait) end
 function request()
   i = i + 1
   if i > n then i = 1 end
