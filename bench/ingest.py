@@ -18,9 +18,9 @@ Not a benchmark itself (bench_webhook.py runs it). The parts, all on 127.0.0.1:
 The rate: wrk has no rate option (wrk2 has, and is not installed). Each connection waits a
 random, exponentially distributed time with mean ``connections / rate`` seconds before each
 request (wrk's Lua ``delay()``): Poisson arrivals at the rate asked for while answers are faster
-than that wait (a fixed wait would send every connection's request in the same instant). Latency is wrk's, from each request
-sent to its answer; as with any closed-loop tool, a stall delays the requests behind it without
-counting that wait (no coordinated-omission correction).
+than that wait (a fixed wait would send every connection's request in the same instant).
+Latency is wrk's, from each request sent to its answer; as with any closed-loop tool, a stall
+delays the requests behind it without counting that wait (no coordinated-omission correction).
 """
 
 from __future__ import annotations
