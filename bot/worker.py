@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
+from datetime import UTC, datetime
 
 import aiohttp
 
@@ -13,7 +15,7 @@ from bot.context import BotContext
 from bot.events import review_topic
 from bot.github.client import CircuitOpenError, GitHubHTTPError
 from bot.github.pull_request import PullRequest
-from bot.history.recording import with_history
+from bot.history.recording import given_up_record, record_safely, with_history
 from bot.observability import job_log_fields, log_context, parent_context, stage_hook
 from bot.pipeline.base_branch import load_repo_policy
 from bot.pipeline.checkout import BadCommitId, CheckoutError, check_commit_id
@@ -161,6 +163,7 @@ async def run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
 
 
 async def _run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
+    started_at, started = datetime.now(UTC), time.monotonic()
     try:
         log.info("%s: reviewing %s#%s at %s", name, job.full_name, job.pr_number, job.head_sha[:7])
         await review_job(ctx, job)
@@ -195,7 +198,9 @@ async def _run_one(ctx: BotContext, name: str, job: ReviewJob) -> None:
         await ctx.queue.forget(job)
         if not isinstance(exc, BadCommitId):  # a bad sha must not reach a URL either
             announce_failure(ctx, job, exc, retry_in=None)
-            await report_given_up(ctx, job, exc)
+            conclusion = await report_given_up(ctx, job, exc)
+            if ctx.history is not None:  # a given-up review is a review too: its row says how it ended
+                await record_safely(ctx.history, given_up_record(job, conclusion, started_at, started))
     await ctx.queue.done(job)
 
 
@@ -217,9 +222,10 @@ def failure_reason(exc: BaseException) -> str:
     return f"an unexpected error ({type(exc).__name__})"
 
 
-async def report_given_up(ctx: BotContext, job: ReviewJob, exc: BaseException) -> None:
+async def report_given_up(ctx: BotContext, job: ReviewJob, exc: BaseException) -> str:
     """Close the check run with the incomplete conclusion (never a pass) and say in the summary
-    comment that this head could not be reviewed and why. Best effort, bounded in time."""
+    comment that this head could not be reviewed and why. Best effort, bounded in time; returns
+    the conclusion given."""
     reason = failure_reason(exc)
     conclusion = ctx.settings.review.incomplete_conclusion
 
@@ -242,3 +248,4 @@ async def report_given_up(ctx: BotContext, job: ReviewJob, exc: BaseException) -
                     edit.drop()  # pushed since: the summary is about the newer head; leave it to that review
                 else:
                     edit.body = given_up_body(job.head_sha, f"{attempts}.")
+    return conclusion

@@ -103,6 +103,26 @@ async def test_a_pr_review_leaves_one_history_row_with_its_counts(
         await store.close()
 
 
+async def test_a_given_up_review_leaves_a_row_that_says_so(
+    aiohttp_client, github_double, demo_repo, tmp_path
+):
+    store = await HistoryStore.open(migrate.database_url(str(tmp_path / "history.sqlite3")))
+    try:
+        world = await history_world(aiohttp_client, github_double, demo_repo, store=store, job_attempts=2)
+        # A 404 will not change by retrying: the job is given up at once.
+        world.github.fail_next("GET", r"/repos/.*/pulls/\d+/files$", 404, count=1)
+        assert await world.deliver("pull_request", world.payload("opened")) == 202
+        await world.settle()
+        [run] = world.check_runs()
+        assert run["conclusion"] == "failure" and world.reviews() == []
+        async with store.engine.connect() as conn:
+            [row] = (await conn.execute(sa.text("SELECT * FROM reviews"))).mappings().all()
+        assert (row["kind"], row["number"], row["conclusion"]) == ("pr_review", NUMBER, run["conclusion"])
+        assert row["findings_total"] == 0 and row["duration_s"] >= 0
+    finally:
+        await store.close()
+
+
 async def test_a_database_that_is_down_does_not_fail_the_review(
     aiohttp_client, github_double, demo_repo, caplog
 ):

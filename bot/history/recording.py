@@ -108,6 +108,27 @@ def pr_review_record(
     )
 
 
+def given_up_record(job: ReviewJob, conclusion: str, started_at: datetime, started: float) -> ReviewRecord:
+    """The history row of a review the worker gave up: no findings, the check run's conclusion
+    (never a pass), and the time the last attempt took before the bot gave its verdict."""
+    return ReviewRecord(
+        kind="pr_review",
+        repo=job.full_name,
+        number=job.pr_number,
+        head_sha=job.head_sha,
+        actor=(job.requested_by or job.sender)[:200],
+        org=job.owner,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        duration_s=max(0.0, time.monotonic() - started),
+        conclusion=conclusion,
+        findings_total=0,
+        by_severity={},
+        by_tool={},
+        by_rule={},
+    )
+
+
 def with_history(reporter: Reporter, store: HistoryStore | None, job: ReviewJob) -> Reporter:
     """``reporter`` recording into ``store``; ``reporter`` itself when there is no history."""
     return reporter if store is None else RecordingReporter(reporter, store, job)
