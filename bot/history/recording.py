@@ -83,26 +83,15 @@ def pr_review_record(
     """The history row of one published PR review: what the check run concluded and counted."""
     settings = change.policy.settings
     problems = bool(outcome.errors or outcome.incomplete)
-    total, severity, tool, rule = finding_counts(outcome.findings)
     review = outcome.discussion.review if outcome.discussion is not None else None
-    duration = max(0.0, time.monotonic() - started)
-    return ReviewRecord(
-        kind="pr_review",
-        repo=job.full_name,
-        number=job.pr_number,
-        head_sha=job.head_sha,
-        actor=(job.requested_by or job.sender)[:200],
-        org=job.owner,
-        started_at=started_at,
-        finished_at=datetime.now(UTC),
-        duration_s=duration,
+    return job_record(
+        job,
+        started_at,
+        started,
         conclusion=check_conclusion(
             outcome.findings, settings.fail_on, problems, settings.incomplete_conclusion
         ),
-        findings_total=total,
-        by_severity=severity,
-        by_tool=tool,
-        by_rule=rule,
+        findings=outcome.findings,
         prompt_tokens=review.prompt_tokens if review is not None else 0,
         completion_tokens=review.completion_tokens if review is not None else 0,
     )
@@ -111,6 +100,21 @@ def pr_review_record(
 def given_up_record(job: ReviewJob, conclusion: str, started_at: datetime, started: float) -> ReviewRecord:
     """The history row of a review the worker gave up: no findings, the check run's conclusion
     (never a pass), and the time the last attempt took before the bot gave its verdict."""
+    return job_record(job, started_at, started, conclusion=conclusion)
+
+
+def job_record(
+    job: ReviewJob,
+    started_at: datetime,
+    started: float,
+    *,
+    conclusion: str,
+    findings: Iterable[Finding] = (),
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+) -> ReviewRecord:
+    """One PR review job's row: who, which head, when and how long, how it ended, what it found."""
+    total, severity, tool, rule = finding_counts(findings)
     return ReviewRecord(
         kind="pr_review",
         repo=job.full_name,
@@ -122,10 +126,12 @@ def given_up_record(job: ReviewJob, conclusion: str, started_at: datetime, start
         finished_at=datetime.now(UTC),
         duration_s=max(0.0, time.monotonic() - started),
         conclusion=conclusion,
-        findings_total=0,
-        by_severity={},
-        by_tool={},
-        by_rule={},
+        findings_total=total,
+        by_severity=severity,
+        by_tool=tool,
+        by_rule=rule,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
     )
 
 
