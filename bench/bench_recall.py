@@ -43,32 +43,15 @@ from tests.corpus_tools import (  # noqa: E402
     OUTSIDE,
     CaseResult,
     Score,
-    case_meta,
     corpus_cases,
-    hash_split,
     is_clean,
     language,
+    meta_problems,
     review_batch,
     split_of,
 )
 
 PENDING = ROOT / "tests" / "corpus_outside_pending"
-
-
-def meta_problems(cases: list[Path]) -> list[str]:
-    """The checks of tests/test_corpus.py on case.yml, for corpora the test does not read."""
-    problems = []
-    for case in cases:
-        meta = case_meta(case)
-        if not meta.get("source", "").startswith("https://"):
-            problems.append(f"{case.name}: no source URL")
-        if not meta.get("licence"):
-            problems.append(f"{case.name}: no licence")
-        if meta.get("split") != hash_split(case.name) and not (
-            meta.get("split") == "tuning" and meta.get("moved")
-        ):
-            problems.append(f"{case.name}: split {meta.get('split')!r} is not {hash_split(case.name)!r}")
-    return problems
 
 
 def table(results: list[CaseResult]) -> tuple[list[str], dict[str, Score]]:

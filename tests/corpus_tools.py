@@ -191,3 +191,20 @@ class Score:
 
 def split_of(result: CaseResult) -> str:
     return result.meta.get("split", hash_split(result.name))
+
+
+def meta_problems(cases: list[Path]) -> list[str]:
+    """What is wrong with the cases' case.yml: a source URL, a licence, and the split the name's hash
+    gives (unless the case was moved to tuning and says why)."""
+    problems = []
+    for case in cases:
+        meta = case_meta(case)
+        if not meta.get("source", "").startswith("https://"):
+            problems.append(f"{case.name}: no source URL")
+        if not meta.get("licence"):
+            problems.append(f"{case.name}: no licence")
+        if meta.get("split") != hash_split(case.name) and not (
+            meta.get("split") == "tuning" and meta.get("moved")
+        ):
+            problems.append(f"{case.name}: split {meta.get('split')!r} is not {hash_split(case.name)!r}")
+    return problems

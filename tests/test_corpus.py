@@ -24,11 +24,10 @@ from tests.corpus_tools import (
     OUTSIDE,
     CaseResult,
     Score,
-    case_meta,
     corpus_cases,
-    hash_split,
     is_clean,
     language,
+    meta_problems,
     review_batch,
     review_case,
 )
@@ -100,19 +99,7 @@ def outside_results(tmp_path_factory) -> list[CaseResult]:
 
 
 def test_every_outside_case_names_its_source_licence_and_split() -> None:
-    problems = []
-    for case in corpus_cases(OUTSIDE):
-        meta = case_meta(case)
-        if not meta.get("source", "").startswith("https://"):
-            problems.append(f"{case.name}: no source URL")
-        if not meta.get("licence"):
-            problems.append(f"{case.name}: no licence")
-        # The split is the hash's, unless the case was moved to tuning and says why.
-        if meta.get("split") != hash_split(case.name) and not (
-            meta.get("split") == "tuning" and meta.get("moved")
-        ):
-            problems.append(f"{case.name}: split {meta.get('split')!r} is not {hash_split(case.name)!r}")
-    assert problems == []
+    assert meta_problems(corpus_cases(OUTSIDE)) == []
 
 
 def test_outside_corpus_covers_the_languages_with_clean_cases() -> None:
