@@ -200,8 +200,16 @@ def test_paths_are_refused_when_no_root_is_configured(tmp_path):
 
 
 def git_config(env: dict[str, str], key: str) -> str:
+    # Read outside any repository: only the settings the environment gives count, not the
+    # .git/config of whatever checkout the tests run from (a CI clone has its own origin).
+    home = Path(env["HOME"])
     out = subprocess.run(
-        ["git", "config", "--get", key], env=env, capture_output=True, timeout=30, check=False
+        ["git", "config", "--get", key],
+        env={**env, "GIT_CEILING_DIRECTORIES": str(home.parent)},
+        cwd=home,
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
     return out.stdout.decode().strip()
 
