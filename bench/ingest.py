@@ -16,9 +16,11 @@ Not a benchmark itself (bench_webhook.py runs it). The parts, all on 127.0.0.1:
   signed here beforehand and read by the script, one per request, never repeated.
 
 The rate: wrk has no rate option (wrk2 has, and is not installed). Each connection waits a
-random, exponentially distributed time with mean ``connections / rate`` seconds before each
-request (wrk's Lua ``delay()``): Poisson arrivals at the rate asked for while answers are faster
-than that wait (a fixed wait would send every connection's request in the same instant).
+random, exponentially distributed time with mean ``connections / rate`` seconds less 10 ms (room
+for the answer itself) before each request (wrk's Lua ``delay()``): Poisson arrivals at about the
+rate asked for while answers take about 10 ms or less (a fixed wait would send every connection's
+request in the same instant). ``--receivers N`` starts N ``serve`` processes that share the port
+(SERVER_REUSE_PORT): the kernel spreads wrk's connections over them.
 Latency is wrk's, from each request sent to its answer; as with any closed-loop tool, a stall
 delays the requests behind it without counting that wait (no coordinated-omission correction).
 """
@@ -31,6 +33,7 @@ import hmac
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,6 +53,7 @@ from rawtools import free_port, process_tree_cpu, start_redis
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID = 12345
 INSTALLATION = 1
+LATENCY_ROOM_MS = 10  # the wait before each request leaves this much for the answer itself
 FAKE_PR_FROM = 1_000_000  # the wrk deliveries' PR numbers: none of them exists in the double
 LUA = r"""
 local sigs, ids, bodies, n, i, wait = {}, {}, {}, 0, 0, 100
@@ -199,6 +203,12 @@ def key_pair() -> tuple[str, str]:
     return private.decode(), public.decode()
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's reaped children (wrk, once it has exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_ingest(args: Any, fixture: Path, secret: str) -> int:
     private_pem, public_pem = key_pair()
     owner_repo = json.loads(fixture.read_bytes())["repository"]
@@ -241,15 +251,18 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         receiver_port = free_port()
         bot = [sys.executable, "-m", "bot"]
         log = (tmp / "bot.log").open("wb")
-        procs.append(
-            subprocess.Popen(
-                [*bot, "serve", "--host", "127.0.0.1", "--port", str(receiver_port)],
-                cwd=ROOT,
-                env={**env, "METRICS_PORT": str(free_port())},
-                stdout=subprocess.DEVNULL,
-                stderr=log,
+        # Several receivers share the port (SO_REUSEPORT): the kernel spreads connections over them.
+        for _ in range(args.receivers):
+            procs.append(
+                subprocess.Popen(
+                    [*bot, "serve", "--host", "127.0.0.1", "--port", str(receiver_port)],
+                    cwd=ROOT,
+                    env={**env, "METRICS_PORT": str(free_port()), "SERVER_REUSE_PORT": "1"},
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
             )
-        )
+        receivers = procs[: args.receivers]
         # --review-prs 0: the receiver alone, no worker and no review (the baseline).
         worker_ports = [free_port(), free_port()] if args.review_prs else []
         for port in worker_ports:
@@ -262,8 +275,9 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
                     stderr=log,
                 )
             )
-        asyncio.run(wait_ready(receiver_port, "/ready", 60, procs[0]))
-        for port, proc in zip(worker_ports, procs[1:], strict=True):
+        for proc in receivers:
+            asyncio.run(wait_ready(receiver_port, "/ready", 60, proc))
+        for port, proc in zip(worker_ports, procs[args.receivers :], strict=True):
             asyncio.run(wait_ready(port, "/ready", 60, proc))
         opened = [
             json.dumps(payload(fixture, number, head, base, world["git"], "opened")).encode()
@@ -286,7 +300,12 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
             if time.monotonic() > deadline:
                 raise SystemExit(f"bench_webhook: no review finished; see {tmp / 'bot.log'}")
             time.sleep(0.2)
-        wait_ms = max(1, round(1000 * args.wrk_connections / args.rate))
+        # Each connection sends, waits for the answer, then waits `wait_ms` on average: the rate
+        # reached is connections / (wait + latency), so the wait leaves room for a 10 ms answer.
+        wait_ms = max(1, round(1000 * args.wrk_connections / args.rate - LATENCY_ROOM_MS))
+        others = {"the GitHub double": double.pid, "redis-server": redis_proc.pid}
+        others_cpu0 = {name: process_tree_cpu(pid) for name, pid in others.items() if pid}
+        wrk_cpu0 = children_cpu()
         cpu0 = [process_tree_cpu(p.pid) for p in procs]
         done0, wall0 = completed(), time.monotonic()
         load0 = Path("/proc/loadavg").read_text().split()[:3]
@@ -298,6 +317,9 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         )  # fmt: skip
         wall = time.monotonic() - wall0
         cpu = [process_tree_cpu(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
+        others_cpu = {name: process_tree_cpu(others[name]) - c for name, c in others_cpu0.items()}
+        others_cpu["wrk"] = children_cpu() - wrk_cpu0  # the only child reaped meanwhile
+        receiver_cpu = sum(cpu[: args.receivers])
         reviewed = completed() - done0
         found = re.search(r"RESULT (.*)", wrk.stdout)
         if wrk.returncode != 0 or found is None:
@@ -319,11 +341,13 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
             f"write {r['write']}, timeout {r['timeout']}"
         )
         print(
-            f"meanwhile: {len(worker_ports)} workers used {sum(cpu[1:]) / wall:.2f} cores (their analyzers "
-            f"included) and finished {reviewed} reviews; the receiver used {cpu[0] / wall:.2f} cores"
+            f"meanwhile: {len(worker_ports)} workers used {sum(cpu[args.receivers :]) / wall:.2f} cores "
+            f"(their analyzers included) and finished {reviewed} reviews; {args.receivers} receiver(s) used "
+            f"{receiver_cpu / wall:.2f} cores"
         )
+        print("  and " + ", ".join(f"{name} {c / wall:.2f} cores" for name, c in others_cpu.items()))
         # The figure that holds on a shared machine: latency depends on what else runs, this less.
-        per_delivery = 1000 * cpu[0] / max(1, r["requests"])
+        per_delivery = 1000 * receiver_cpu / max(1, r["requests"])
         print(f"receiver CPU per delivery: {per_delivery:.3f} ms (its rusage / deliveries)")
     finally:
         for proc in procs:

@@ -7,7 +7,8 @@ child process; this one posts signed ``synchronize`` deliveries of distinct PRs 
 bench_webhook.py --ingest) with a fixed number in flight, and reads the child's CPU time from
 /proc before and after. Unlike the wrk run it needs no GitHub double and no workers, and it
 counts the receiver alone, so the figure moves little with the machine's load.
-``--tree`` measures another checkout (a copy from before a change) with the same client.
+``--loop asyncio`` runs it on the standard event loop instead of uvloop (what `serve` uses for a
+receiver). ``--tree`` measures another checkout (a copy from before a change) with the same client.
 """
 
 from __future__ import annotations
@@ -32,9 +33,14 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def receiver(tree: str, redis_url: str, port: int, profile: str, conn: Connection) -> None:
+def receiver(tree: str, redis_url: str, port: int, profile: str, loop: str, conn: Connection) -> None:
     sys.path.insert(0, tree)
-    asyncio.run(_receiver(redis_url, port, profile, conn))
+    if loop == "uvloop":  # as `review-bot serve` runs a receiver (bot/cli.py)
+        import uvloop
+
+        uvloop.run(_receiver(redis_url, port, profile, conn))
+    else:
+        asyncio.run(_receiver(redis_url, port, profile, conn))
 
 
 async def _receiver(redis_url: str, port: int, profile: str, conn: Connection) -> None:
@@ -101,6 +107,9 @@ def main() -> int:
     parser.add_argument("--deliveries", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=10, help="deliveries in flight")
     parser.add_argument("--profile", default="", help="write the receiver's cProfile stats here")
+    parser.add_argument(
+        "--loop", choices=("uvloop", "asyncio"), default="uvloop", help="the receiver's event loop"
+    )
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose receiver is measured")
     args = parser.parse_args()
     sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
@@ -113,7 +122,9 @@ def main() -> int:
     ctx = get_context("spawn")
     parent, child = ctx.Pipe()
     port = free_port()
-    proc = ctx.Process(target=receiver, args=(str(args.tree.resolve()), redis_url, port, args.profile, child))
+    proc = ctx.Process(
+        target=receiver, args=(str(args.tree.resolve()), redis_url, port, args.profile, args.loop, child)
+    )
     proc.start()
     try:
         if not parent.poll(120):

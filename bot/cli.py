@@ -250,7 +250,7 @@ def run_serve(args: argparse.Namespace) -> int:
 # A dedicated worker's own Python (fetch, publish, the dialogue) runs below the receiver's priority
 # too, not only its analyzer children: where receivers and workers share cores, acknowledgements
 # come first. Analyzers add their own NICENESS on top (analyzers/limits.py).
-WORKER_NICENESS = 5
+WORKER_NICENESS = 10
 
 
 def run_worker_command(args: argparse.Namespace) -> int:
@@ -259,9 +259,11 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
 
 def run_server(args: argparse.Namespace, command: str) -> int:
+    import uvloop
+
     from bot.github.auth import AppAuthError, make_app_jwt
     from bot.observability import install_log_context
-    from bot.web import create_app, serve
+    from bot.web import ROLE, create_app, serve
 
     settings = Settings.from_env()
     configure_logging(
@@ -275,6 +277,12 @@ def run_server(args: argparse.Namespace, command: str) -> int:
         print(
             f"review-bot {command} needs GITHUB_APP_ID, GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_PATH) "
             "and GITHUB_WEBHOOK_SECRET",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if settings.reuse_port and not settings.redis_url:
+        print(
+            "SERVER_REUSE_PORT needs REDIS_URL: processes sharing a port must share the queue",
             file=sys.stderr,
         )
         return EXIT_ERROR
@@ -300,7 +308,13 @@ def run_server(args: argparse.Namespace, command: str) -> int:
     else:
         app = create_app(settings, agent_config=agent_config)
         port = args.port or settings.port
-    asyncio.run(serve(app, settings, args.host or settings.host, port))
+    if app[ROLE] == "receiver":
+        # A receiver only verifies, dedupes and enqueues: about twenty event-loop turns per
+        # delivery, which uvloop runs at a fraction of asyncio's own cost. Reviews (with their
+        # subprocesses) keep the standard loop.
+        uvloop.run(serve(app, settings, args.host or settings.host, port))
+    else:
+        asyncio.run(serve(app, settings, args.host or settings.host, port))
     return EXIT_OK
 
 

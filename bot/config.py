@@ -190,6 +190,9 @@ class Settings:
     webhook_read_timeout: float = 10.0  # to receive one whole body
     keepalive_timeout: float = 15.0  # idle, or still sending request headers, then closed
     max_connections: int = 1000  # the oldest connection is closed to make room for a new one
+    # SERVER_REUSE_PORT: several receivers on one host share the webhook port (SO_REUSEPORT; the
+    # kernel spreads connections over them). Only with REDIS_URL, where they share the queue.
+    reuse_port: bool = False
     # The reconcile pass (bot/reconcile.py): on start and every this many seconds (0: never), open
     # PRs without a completed check run of ours are queued, bounded per pass.
     reconcile_interval: float = 3600.0
@@ -229,6 +232,8 @@ class Settings:
         values["log_format"] = log_format
         if env.get("METRICS_PORT"):
             values["metrics_port"] = _int("METRICS_PORT", env["METRICS_PORT"])
+        if env.get("SERVER_REUSE_PORT"):
+            values["reuse_port"] = _flag("SERVER_REUSE_PORT", env["SERVER_REUSE_PORT"])
         values["analysis"] = AnalysisSettings.from_env(env)
         settings = cls(**values)
         config_path = env.get("REVIEW_BOT_CONFIG")
@@ -265,6 +270,7 @@ class Settings:
                 "queue_heartbeat_timeout": int,
                 "queue_sweep_interval": int,
                 "max_connections": int,
+                "reuse_port": bool,
                 "webhook_max_bodies": int,
                 "webhook_max_bytes": int,
                 "webhook_read_timeout": float,
@@ -303,6 +309,15 @@ class Settings:
     @property
     def github_configured(self) -> bool:
         return bool(self.app_id and self.private_key and self.webhook_secret)
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw[:20]!r}")
 
 
 def _int(name: str, raw: str) -> int:

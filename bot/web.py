@@ -371,19 +371,22 @@ def connection_limit(wanted: int) -> int:
     return max(16, min(wanted, soft - 128))
 
 
-async def start_server(app: web.Application, settings: Settings, host: str, port: int) -> web.AppRunner:
+async def start_server(
+    app: web.Application, settings: Settings, host: str, port: int, *, reuse_port: bool = False
+) -> web.AppRunner:
     """Start ``app`` on host:port with the connection limits; the caller cleans the runner up."""
     runner = web.AppRunner(app, **server_options(settings))  # type: ignore[arg-type]
     await runner.setup()
     assert runner.server is not None  # noqa: S101 - setup() made it
     cap_connections(runner.server, connection_limit(settings.max_connections))
-    await web.TCPSite(runner, host, port, backlog=512).start()
+    await web.TCPSite(runner, host, port, backlog=512, reuse_port=reuse_port or None).start()
     return runner
 
 
 async def serve(app: web.Application, settings: Settings, host: str, port: int) -> None:
     """``review-bot serve``: run until SIGINT or SIGTERM, then shut down cleanly."""
-    runner = await start_server(app, settings, host, port)
+    # Only the public port is shared: each receiver keeps a metrics port of its own to be scraped.
+    runner = await start_server(app, settings, host, port, reuse_port=settings.reuse_port)
     log.info("listening on %s:%s", host, port)
     private: web.AppRunner | None = None
     if settings.metrics_port is not None and app[ROLE] != "worker" and settings.metrics_port != port:

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
@@ -162,8 +163,33 @@ def _parse_constant(name: str) -> Any:
     raise _Refused(f"{name}, which is not JSON")
 
 
+# A run of 20 digits: a number orjson would turn into a float (it keeps 64-bit integers exact).
+# Digits are mapped to "0" first because ``bytes.__contains__`` is a fast search where a regex
+# for the run would try every digit as a start.
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_RUN = b"0" * 20
+
+
 def load_payload(body: bytes | bytearray) -> dict[str, Any]:
-    """The verified body as a JSON object, or IntakeError(400) saying what is wrong with it."""
+    """The verified body as a JSON object, or IntakeError(400) saying what is wrong with it.
+
+    orjson parses a delivery several times faster than ``json`` (the receiver's biggest cost per
+    delivery), and refuses NaN, Infinity, invalid UTF-8 and nesting beyond 1024 levels by
+    itself. What it does not do as this module wants, the standard parser below does: a body
+    orjson refuses is parsed again there for the exact reason, and so is one with a 20-digit
+    run (orjson reads such an integer as a float; the hooks refuse it or keep it exact).
+    """
+    if _LONG_RUN not in bytes(body).translate(_DIGITS):
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            data = None  # said precisely by the standard parser
+        if isinstance(data, dict):
+            return data
+    return _load_exactly(body)
+
+
+def _load_exactly(body: bytes | bytearray) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

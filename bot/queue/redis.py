@@ -142,7 +142,8 @@ class RedisReviewQueue:
 
     async def _enqueue(self, job: ReviewJob) -> bool:
         """Three steps for a new head: the claim script (redis_claim.py), saq's enqueue, the
-        delivery's mark; the first and last share their round trip with other deliveries'."""
+        delivery's mark; each shares its round trip with other deliveries', and the caller
+        waits for the first two only."""
         o, r = self.options, self.redis
         delivery_key = self._key("delivery", job.delivery_id) if job.delivery_id else None
         head_key = self._head_key(job)
@@ -195,10 +196,13 @@ class RedisReviewQueue:
             queued = await lane.enqueue(saq_job)
             if previous is not None and previous.decode() != job_id:
                 await self._supersede(previous.decode(), job)
+            # The job is in saq: the delivery can be acknowledged now. Marking it done (for the
+            # redelivery window) and dropping the claim go with the next pipeline; until then the
+            # "queuing" mark refuses a redelivery as well, and both keys lapse if never sent.
             done: list[tuple[object, ...]] = [("ZREM", self._claims_key, job_id)]
             if delivery_key:
                 done.append(("SET", delivery_key, b"done", "EX", o.delivery_ttl))
-            await self._batch.calls(*done)
+            self._batch.post(*done)
         except BaseException:
             # Nothing may stay recorded that would refuse this delivery when GitHub sends it again.
             with contextlib.suppress(*UNAVAILABLE):
@@ -449,6 +453,7 @@ class RedisReviewQueue:
         for held in list(self._held.values()):
             log.warning("%s: handed back on shutdown", pr_name(held.review.pr_key))
             await self._hand_back(held.review)
+        await self._batch.flush()  # the last deliveries' done marks
         if self._upkeep is not None:
             await cancel_for_sure(self._upkeep)
         if self._owns_client:  # saq's disconnect closes its pubsub and the (shared) client's pool

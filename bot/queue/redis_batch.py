@@ -14,11 +14,16 @@ as it would have failed each alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
+log = logging.getLogger(__name__)
+
+LINGER = 0.05  # seconds a posted command waits for a pipeline to ride in before it gets its own
 MAX_BATCH = 256  # commands per pipeline at most: one slow huge write would delay all of them
 
 
@@ -29,6 +34,8 @@ class Batcher:
         self.redis = redis
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
         self._sender: asyncio.Task[None] | None = None
+        self._later: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []  # post(): no one waits
+        self._linger: asyncio.TimerHandle | None = None
         self.pipelines = 0  # sent so far (for the benchmark and the tests)
         self.commands = 0
 
@@ -44,13 +51,51 @@ class Batcher:
         for args in commands:
             futures.append(loop.create_future())
             self._pending.append((args, futures[-1]))
+        self._start(loop)
+        if len(futures) == 1:
+            return [await futures[0]]
+        return list(await asyncio.gather(*futures))  # every error retrieved, the first one raised
+
+    def post(self, *commands: tuple[Any, ...]) -> None:
+        """Commands whose reply nobody waits for: they ride in the next pipeline that goes out,
+        or in one of their own after ``LINGER`` seconds if none does.
+
+        For bookkeeping after the fact (a delivery marked done, a claim removed): the caller has
+        what it needs from Redis already, and a failure only leaves keys that lapse by their TTL.
+        On a busy receiver they cost no round trip at all. ``flush`` sends them at once.
+        """
+        loop = asyncio.get_running_loop()
+        for args in commands:
+            future: asyncio.Future[Any] = loop.create_future()
+            future.add_done_callback(_log_failure)
+            self._later.append((args, future))
+        if self._linger is None:
+            self._linger = loop.call_later(LINGER, self._send_later, loop)
+
+    async def flush(self) -> None:
+        """Send what waits to ride along now, and wait until everything queued has been sent."""
+        if self._later:
+            self._send_later(asyncio.get_running_loop())
+        if self._sender is not None and not self._sender.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._sender)
+
+    def _send_later(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._take_later()
+        self._start(loop)
+
+    def _take_later(self) -> None:
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
+        self._pending.extend(self._later)
+        self._later = []
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._sender is None or self._sender.done() or self._sender.get_loop() is not loop:
             # (a queue outliving its event loop, as in tests: what the old loop left is dropped)
             self._pending = [entry for entry in self._pending if entry[1].get_loop() is loop]
             self._sender = loop.create_task(self._send(), name="redis group commit")
-        if len(futures) == 1:
-            return [await futures[0]]
-        return list(await asyncio.gather(*futures))  # every error retrieved, the first one raised
 
     async def script(self, sha: str, source: str, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA through the batch; the script is loaded once if Redis does not have it (a
@@ -63,6 +108,7 @@ class Batcher:
 
     async def _send(self) -> None:
         while self._pending:
+            self._take_later()
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
                 async with self.redis.pipeline(transaction=False) as pipe:
@@ -88,6 +134,11 @@ class Batcher:
                     future.set_exception(reply)
                 else:
                     future.set_result(reply)
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("a Redis command sent without waiting failed (its keys lapse by their TTL): %s", exc)
 
 
 class BatchedScripts(Redis):

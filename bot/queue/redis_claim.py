@@ -12,9 +12,12 @@ In order, stopping at the first refusal:
    ``RedisReviewQueue.depth`` counts them) plus the claims of other deliveries not yet queued
    (the ``claims`` sorted set: job id -> expiry), against ``max_pending``. Counting those makes
    the cap hold when many deliveries are claimed before any is queued (concurrent receivers,
-   or one receiver's batch): never more than ``max_pending`` jobs wait. A job is counted twice
-   for the moment between saq's enqueue and the removal of its claim, so the check can refuse a
-   little early, never late; a claim whose receiver died lapses after ``claim_ttl``. Full: the
+   or one receiver's batch): never more than ``max_pending`` jobs wait. A claim whose job saq
+   already holds (its job key exists: queued, so counted in its lane, or already finished) is
+   not counted, so the check stays exact while the claim's removal waits to ride in a later
+   pipeline (the caller does not wait for it). The one inexact case, a head queued again while
+   its finished job is still kept, can let one job too many in during a race. A claim whose
+   receiver died lapses after ``claim_ttl``. Full: the
    delivery and head claims stay (the caller undoes them unless the job replaces its PR's
    waiting one) and nothing else is written;
 4. the job's claim added, the PR's ``latest`` pointer swapped to the new job id (``SET ...
@@ -44,7 +47,10 @@ else
 end
 local now = tonumber(redis.call('TIME')[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-local waiting = redis.call('ZCARD', KEYS[5])
+local waiting = 0
+for _, claim in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do
+  if redis.call('EXISTS', claim) == 0 then waiting = waiting + 1 end
+end
 for i = 6, #KEYS, 2 do
   waiting = waiting + redis.call('ZCARD', KEYS[i]) - redis.call('LLEN', KEYS[i + 1])
 end

@@ -41,6 +41,24 @@ class UsersController < ApplicationController
     send_file Rails.root.join("public", "files", File.basename(params[:file]))
   end
 
+  def read_expanded
+    full = File.expand_path(params[:file], "/srv/public")
+    # ruleid: rb-taint-path-traversal
+    @content = File.read(full)
+  end
+
+  def read_inside_public
+    public_folder = Pathname.new("/srv/public").cleanpath.to_s
+    # ok: rb-taint-path-traversal
+    file_path = Pathname.new(File.join("/srv/public", params[:file])).cleanpath.to_s
+    if !file_path.start_with?(public_folder + File::SEPARATOR)
+      raise ArgumentError, "Invalid filename"
+    else
+      # ok: rb-taint-path-traversal
+      @content = File.read(file_path)
+    end
+  end
+
   def proxy
     # ruleid: rb-taint-ssrf
     body = Net::HTTP.get(URI(params[:url]))

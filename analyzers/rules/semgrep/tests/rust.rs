@@ -90,3 +90,33 @@ fn lookup(store: &Store, name: &str) {
     // ok: rs-sql-format-any-call
     store.fetch_rows("SELECT id FROM users");
 }
+
+async fn forward(client: reqwest::Client, Query(params): Query<HashMap<String, String>>) {
+    let target = params.get("target").cloned().unwrap_or_default();
+    // ruleid: rs-taint-ssrf
+    let _ = client.post(&target).header("x-forwarded", "1").send().await;
+    // ok: rs-taint-ssrf
+    let _ = client.post("https://api.example.com/audit").json(&params).send().await;
+}
+
+fn warp_routes() {
+    let relay = warp::path::param().then(|host: String| async move {
+        // ruleid: rs-warp-param-request-url
+        let response = reqwest::Client::new().post(format!("https://{}/hook", host)).form(&[("a", "1")]).send().await;
+        format!("{:?}", response.is_ok())
+    });
+    let fetch = warp::query::<HashMap<String, String>>().and_then(|q: HashMap<String, String>| async move {
+        let url = q.get("url").cloned().unwrap_or_default();
+        // ruleid: rs-warp-param-request-url
+        reqwest::get(url).await
+    });
+    let item = warp::path::param().then(|id: u64| async move {
+        // ok: rs-warp-param-request-url
+        reqwest::get(format!("https://api.example.com/items/{}", id)).await
+    });
+    let fixed = warp::path::param().then(|name: String| async move {
+        // ok: rs-warp-param-request-url
+        let response = reqwest::get("https://api.example.com/health").await;
+        format!("{} {:?}", name, response.is_ok())
+    });
+}

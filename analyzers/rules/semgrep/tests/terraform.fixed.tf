@@ -266,3 +266,69 @@ resource "google_container_cluster" "gke_rbac" {
   # ok: tf-kubernetes-legacy-abac
   enable_legacy_abac = false
 }
+
+resource "azurerm_kubernetes_cluster" "open_aks" {
+  addon_profile {
+    kube_dashboard {
+      # ruleid: tf-kubernetes-dashboard-enabled
+      enabled = true
+    }
+  }
+  role_based_access_control {
+    # ruleid: tf-kubernetes-rbac-disabled
+    enabled = false
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "open_aks_v3" {
+  # ruleid: tf-kubernetes-rbac-disabled
+  role_based_access_control_enabled = false
+}
+
+resource "google_container_cluster" "gke_dashboard" {
+  addons_config {
+    kubernetes_dashboard {
+      # ruleid: tf-kubernetes-dashboard-enabled
+      disabled = false
+    }
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "locked_aks" {
+  addon_profile {
+    oms_agent {
+      # ok: tf-kubernetes-dashboard-enabled
+      enabled = true
+    }
+    kube_dashboard {
+      # ok: tf-kubernetes-dashboard-enabled
+      enabled = false
+    }
+  }
+  role_based_access_control {
+    # ok: tf-kubernetes-rbac-disabled
+    enabled = true
+  }
+}
+
+resource "azurerm_kubernetes_cluster" "locked_aks_v3" {
+  # ok: tf-kubernetes-rbac-disabled
+  role_based_access_control_enabled = true
+}
+
+resource "azurerm_linux_virtual_machine" "password_vm" {
+  # ruleid: tf-vm-password-authentication
+  disable_password_authentication = false
+}
+
+resource "azurerm_linux_virtual_machine" "key_vm" {
+  # ok: tf-vm-password-authentication
+  disable_password_authentication = true
+}
+
+resource azurerm_kubernetes_cluster "unquoted_type" {
+  role_based_access_control {
+    # ruleid: tf-kubernetes-rbac-disabled
+    enabled = false
+  }
+}
