@@ -163,11 +163,12 @@ def _parse_constant(name: str) -> Any:
     raise _Refused(f"{name}, which is not JSON")
 
 
-# A run of 20 digits: a number orjson would turn into a float (it keeps 64-bit integers exact).
+# A run of 19 digits: a number orjson might turn into a float (it keeps an integer exact only
+# within 64 bits: -9223372036854775809 has 19 digits and does not fit; 18 digits always do).
 # Digits are mapped to "0" first because ``bytes.__contains__`` is a fast search where a regex
 # for the run would try every digit as a start.
 _DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
-_LONG_RUN = b"0" * 20
+_LONG_RUN = b"0" * 19
 
 
 def load_payload(body: bytes | bytearray) -> dict[str, Any]:
@@ -176,7 +177,7 @@ def load_payload(body: bytes | bytearray) -> dict[str, Any]:
     orjson parses a delivery several times faster than ``json`` (the receiver's biggest cost per
     delivery), and refuses NaN, Infinity, invalid UTF-8 and nesting beyond 1024 levels by
     itself. What it does not do as this module wants, the standard parser below does: a body
-    orjson refuses is parsed again there for the exact reason, and so is one with a 20-digit
+    orjson refuses is parsed again there for the exact reason, and so is one with a 19-digit
     run (orjson reads such an integer as a float; the hooks refuse it or keep it exact).
     """
     if _LONG_RUN not in bytes(body).translate(_DIGITS):
