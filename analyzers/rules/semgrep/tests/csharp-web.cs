@@ -113,3 +113,151 @@ public class ArchiveExtractor
         }
     }
 }
+
+public class AccountController : BaseController, IDisposable
+{
+    public async Task<IActionResult> Find(string name)
+    {
+        // ruleid: cs-taint-sql-injection
+        var users = await _conn.QueryAsync<User>("SELECT * FROM Users WHERE Name = '" + name + "'");
+        // ok: cs-taint-sql-injection
+        var same = await _conn.QueryAsync<User>("SELECT * FROM Users WHERE Name = @name", new { name });
+        // ruleid: cs-taint-sql-injection
+        var rows = _db.Database.SqlQuery<User>("SELECT * FROM Users WHERE Name = '" + name + "'");
+        // ruleid: cs-taint-sql-injection
+        var reader = SqlHelper.ExecuteReader(_conn, CommandType.Text, "SELECT * FROM Users WHERE Name = '" + name + "'");
+        // ok: cs-taint-sql-injection
+        var fixedReader = SqlHelper.ExecuteReader(_conn, CommandType.StoredProcedure, "FindUsers", name);
+        // ruleid: cs-taint-ldap-injection
+        var searcher = new DirectorySearcher("(&(objectClass=user)(cn=" + name + "))");
+        // ok: cs-taint-ldap-injection
+        var escaped = new DirectorySearcher("(&(objectClass=user)(cn=" + Encoder.LdapFilterEncode(name) + "))");
+        // ruleid: cs-taint-xpath-injection
+        var node = _users.SelectSingleNode("//user[name/text()='" + name + "']");
+        // ok: cs-taint-xpath-injection
+        var all = _users.SelectNodes("//user");
+        // ruleid: cs-taint-ssrf
+        var avatar = await _http.GetFromJsonAsync<Avatar>("https://" + name + "/avatar.json");
+        // ok: cs-taint-ssrf
+        var fixedAvatar = await _http.GetFromJsonAsync<Avatar>("https://api.example.com/avatar.json");
+        return Ok(users);
+    }
+
+    public IActionResult Back(string next)
+    {
+        // ruleid: cs-taint-open-redirect
+        Response.Headers["Location"] = next;
+        // ok: cs-taint-open-redirect
+        Response.Headers["Location"] = "/home";
+        // ruleid: cs-taint-xss
+        return Content("<a href='" + next + "'>back</a>", "text/html; charset=utf-8");
+    }
+
+    public IActionResult Tool(string args)
+    {
+        // ruleid: cs-taint-command-injection
+        var psi = new ProcessStartInfo { FileName = "convert", Arguments = args };
+        // ok: cs-taint-command-injection
+        var fixedPsi = new ProcessStartInfo { FileName = "convert", Arguments = "-version" };
+        return Ok();
+    }
+
+    public IActionResult Load(string state)
+    {
+        var formatter = new BinaryFormatter();
+        // ruleid: cs-taint-deserialization
+        var obj = formatter.Deserialize(new MemoryStream(Convert.FromBase64String(state)));
+        var settings = new JsonSerializerSettings { TypeNameHandling = TypeNameHandling.Auto };
+        // ruleid: cs-taint-deserialization
+        var order = JsonConvert.DeserializeObject<Order>(state, settings);
+        var plain = new JsonSerializerSettings { TypeNameHandling = TypeNameHandling.None };
+        // ok: cs-taint-deserialization
+        var fixedOrder = JsonConvert.DeserializeObject<Order>(state, plain);
+        return Ok(obj);
+    }
+}
+
+public class Lookup
+{
+    public string Find([FromQuery] string q, string local)
+    {
+        // ruleid: cs-taint-sql-injection
+        var cmd = new SqlCommand { CommandText = "SELECT * FROM Items WHERE Name = '" + q + "'" };
+        // ok: cs-taint-sql-injection
+        var other = new SqlCommand { CommandText = "SELECT * FROM Items WHERE Name = '" + local + "'" };
+        return "";
+    }
+
+    public static void Routes(WebApplication app)
+    {
+        // ruleid: cs-taint-ssrf
+        app.MapGet("/fetch", async (string url, HttpClient client) => await client.GetStringAsync(url));
+        // ok: cs-taint-ssrf
+        app.MapGet("/status", async (HttpClient client) => await client.GetStringAsync("https://status.example.com/"));
+    }
+}
+
+public partial class SearchPage : System.Web.UI.Page
+{
+    protected void Search_Click(object sender, EventArgs e)
+    {
+        string sql = "SELECT * FROM Products WHERE Name LIKE '%" + SearchTerms.Text + "%'";
+        // ruleid: cs-taint-sql-injection
+        var adapter = new SqlDataAdapter(sql, _conn);
+        // ok: cs-taint-sql-injection
+        var fixedAdapter = new SqlDataAdapter("SELECT * FROM Products WHERE Name LIKE @name", _conn);
+        // ruleid: cs-taint-xss
+        ResultPanel.Controls.Add(new LiteralControl("<b>" + SearchTerms.Text + "</b>"));
+        // ok: cs-taint-xss
+        ResultPanel.Controls.Add(new LiteralControl("<b>" + Server.HtmlEncode(SearchTerms.Text) + "</b>"));
+        // ruleid: cs-taint-path-traversal
+        FileUploader.SaveAs(Server.MapPath("~/uploads/") + txtFolder.Text + "/" + FileUploader.FileName);
+        // ok: cs-taint-path-traversal
+        FileUploader.SaveAs(Path.Combine(_uploads, Path.GetFileName(FileUploader.FileName)));
+        // ruleid: cs-taint-xss
+        Page.ClientScript.RegisterStartupScript(GetType(), "greet", "alert('" + ddlCountry.SelectedValue + "');", true);
+        // ok: cs-taint-xss
+        Page.ClientScript.RegisterStartupScript(GetType(), "greet", "alert('hello');", true);
+    }
+}
+
+public partial class ProductSearch : System.Web.UI.Page
+{
+    protected void Search_Click(object sender, EventArgs e)
+    {
+        LoadResults(txtQuery.Text);
+        LoadFeatured(lblHeading.Text);
+    }
+
+    private void LoadResults(string query)
+    {
+        // ruleid: cs-taint-sql-injection
+        var adapter = new SqlDataAdapter("SELECT * FROM Products WHERE Name = '" + query + "'", _conn);
+    }
+
+    private void LoadFeatured(string heading)
+    {
+        // ok: cs-taint-sql-injection
+        var adapter = new SqlDataAdapter("SELECT * FROM Products WHERE Heading = '" + heading + "'", _conn);
+    }
+}
+
+public class OrdersController : Controller
+{
+    public IActionResult Index(string customer)
+    {
+        return View(Find(customer));
+    }
+
+    private List<Order> Find(string who)
+    {
+        // ruleid: cs-taint-sql-injection
+        return _conn.Query<Order>("SELECT * FROM Orders WHERE Customer = '" + who + "'").ToList();
+    }
+
+    private List<Order> Recent(string region)
+    {
+        // ok: cs-taint-sql-injection
+        return _conn.Query<Order>("SELECT * FROM Orders WHERE Region = '" + region + "'").ToList();
+    }
+}

@@ -85,3 +85,263 @@ class RedirectActivity : AppCompatActivity() {
         Log.d("login", "user $userName signed in")
     }
 }
+
+class DeepLinkActivity : AppCompatActivity() {
+    fun show(db: SQLiteDatabase, web: WebView) {
+        val tag = intent?.getStringExtra("tag")
+        // ruleid: kt-taint-sql-injection
+        db.query(SimpleSQLiteQuery("SELECT * FROM notes WHERE tag = '$tag'"))
+        // ok: kt-taint-sql-injection
+        db.query(SimpleSQLiteQuery("SELECT * FROM notes WHERE tag = ?", arrayOf(tag)))
+        val title = resources.getString(R.string.app_name)
+        // ok: kt-taint-sql-injection
+        db.execSQL("UPDATE settings SET title = '$title'")
+        intent.getStringExtra("page")?.let {
+            // ruleid: kt-taint-webview-load
+            web.loadUrl(it)
+        }
+        // ruleid: kt-taint-path-traversal
+        val input = contentResolver.openInputStream(intent.data!!)
+        // ok: kt-taint-path-traversal
+        val own = contentResolver.openInputStream(Uri.parse("content://com.example.notes/1"))
+        // ruleid: kt-taint-path-traversal
+        openFileOutput(intent.getStringExtra("name"), MODE_PRIVATE)
+        // ok: kt-taint-path-traversal
+        openFileOutput("settings.json", MODE_PRIVATE)
+    }
+
+    fun forward() {
+        val next = intent?.getParcelableExtra<Intent>("next")
+        // ruleid: kt-taint-intent-redirection
+        startForegroundService(next)
+        // ok: kt-taint-intent-redirection
+        startForegroundService(Intent(this, SyncService::class.java))
+    }
+}
+
+class Bridge(private val db: SQLiteDatabase) {
+    @JavascriptInterface
+    fun save(note: String) {
+        // ruleid: kt-taint-sql-injection
+        db.execSQL("INSERT INTO notes(body) VALUES('" + note + "')")
+        // ok: kt-taint-sql-injection
+        db.execSQL("INSERT INTO notes(body) VALUES(?)", arrayOf(note))
+    }
+}
+
+class EarlyReturnActivity : AppCompatActivity() {
+    fun open(db: SQLiteDatabase, web: WebView) {
+        val id = intent.getStringExtra("id") ?: return
+        // ruleid: kt-early-return-sql-injection
+        db.execSQL("DELETE FROM notes WHERE id = '$id'")
+        // ok: kt-early-return-sql-injection
+        db.execSQL("DELETE FROM notes WHERE id = ?", arrayOf(id))
+        val url = intent.data?.getQueryParameter("url") ?: return
+        val page = "https://example.com/?next=$url"
+        // ruleid: kt-early-return-webview-load
+        web.loadUrl(page)
+        // ok: kt-early-return-webview-load
+        web.loadUrl("https://example.com/help")
+        val count = intent.getStringExtra("count")?.toIntOrNull() ?: return
+        // ok: kt-early-return-sql-injection
+        db.execSQL("DELETE FROM notes WHERE rank > $count")
+    }
+
+    fun export() {
+        val name = intent.getStringExtra("name") ?: return
+        // ruleid: kt-early-return-path-traversal
+        val out = File(filesDir, name)
+        // ok: kt-early-return-path-traversal
+        val safe = File(filesDir, File(name).name)
+        val host = intent.getStringExtra("host") ?: throw IllegalArgumentException("host")
+        // ruleid: kt-early-return-command-injection
+        Runtime.getRuntime().exec("ping -c 1 $host")
+        // ok: kt-early-return-command-injection
+        Runtime.getRuntime().exec(arrayOf("ping", "-c", "1", "example.com"))
+    }
+
+    fun forward() {
+        val next = intent.getParcelableExtra<Intent>("next") ?: return
+        // ruleid: kt-early-return-intent-redirection
+        startActivity(next)
+        // ok: kt-early-return-intent-redirection
+        startActivity(Intent(this, MainActivity::class.java))
+    }
+}
+
+class FilesProvider : ContentProvider() {
+    override fun openFile(uri: Uri, mode: String): ParcelFileDescriptor? {
+        val context = context ?: return null
+        val name = uri.lastPathSegment
+        // ruleid: kt-early-return-path-traversal
+        val file = File(context.filesDir, name)
+        // ok: kt-early-return-path-traversal
+        val index = File(context.filesDir, "index.json")
+        return null
+    }
+}
+
+class LinkClient : WebViewClient() {
+    override fun shouldOverrideUrlLoading(view: WebView, request: WebResourceRequest): Boolean {
+        val url = request.url.toString()
+        if (url.startsWith("intent://")) {
+            val target = Intent.parseUri(url, Intent.URI_INTENT_SCHEME)
+            // ruleid: kt-taint-intent-redirection
+            view.context.startActivity(target)
+            return true
+        }
+        // ok: kt-taint-intent-redirection
+        view.context.startActivity(Intent(view.context, BrowserActivity::class.java))
+        return false
+    }
+}
+
+class HelpActivity : AppCompatActivity() {
+    fun show(web: WebView) {
+        intent.data?.let { link ->
+            web.apply {
+                settings.javaScriptEnabled = true
+                // ruleid: kt-taint-webview-load
+                loadUrl(link.toString())
+            }
+        }
+        with(web) {
+            // ok: kt-taint-webview-load
+            loadUrl("https://example.com/help")
+        }
+    }
+}
+
+fun Route.proxyRoutes(client: HttpClient) {
+    get("/proxy") {
+        val target = call.request.queryParameters["url"]
+        // ruleid: kt-taint-ssrf
+        val body = client.get(target!!).bodyAsText()
+        // ok: kt-taint-ssrf
+        val status = client.get("https://status.example.com/").bodyAsText()
+        val cached = cache.get(target)
+        // ruleid: kt-taint-server-xss
+        call.respondText("<p>Fetched $target</p>", ContentType.Text.Html)
+        // ok: kt-taint-server-xss
+        call.respondText("<p>Fetched ${target.escapeHTML()}</p>", ContentType.Text.Html)
+    }
+    get("/login") {
+        val next = call.parameters["next"]
+        // ruleid: kt-taint-server-open-redirect
+        call.respondRedirect(next!!)
+        // ok: kt-taint-server-open-redirect
+        call.respondRedirect("/home")
+    }
+}
+
+class PluginLoader(private val context: Context) {
+    fun load(name: String) {
+        val jar = File(Environment.getExternalStorageDirectory(), "plugins/$name.jar")
+        // ruleid: kt-taint-dynamic-code-loading
+        val loader = DexClassLoader(jar.absolutePath, context.codeCacheDir.absolutePath, null, javaClass.classLoader)
+        val own = File(context.filesDir, "plugins/core.jar")
+        // ok: kt-taint-dynamic-code-loading
+        val safe = DexClassLoader(own.absolutePath, context.codeCacheDir.absolutePath, null, javaClass.classLoader)
+    }
+}
+
+fun unzip(input: InputStream, target: File) {
+    ZipInputStream(input).use { zis ->
+        var entry = zis.nextEntry
+        while (entry != null) {
+            // ruleid: kt-taint-zip-slip
+            val out = File(target, entry.name)
+            // ok: kt-taint-zip-slip
+            val flat = File(target, File(entry.name).name)
+            entry = zis.nextEntry
+        }
+    }
+}
+
+class ArticleActivity : AppCompatActivity() {
+    private var articleUrl: String? = null
+    private var helpUrl: String? = null
+    private lateinit var web: WebView
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        web = WebView(this)
+        if (intent != null) {
+            articleUrl = intent.getStringExtra("article")
+        }
+        helpUrl = "https://example.com/help"
+        render()
+    }
+
+    private fun render() {
+        // ruleid: kt-taint-webview-load
+        web.loadUrl(articleUrl!!)
+        // ok: kt-taint-webview-load
+        web.loadUrl(helpUrl!!)
+    }
+}
+
+class ArticleViewerActivity : AppCompatActivity() {
+    private lateinit var web: WebView
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val body = intent.getStringExtra("body")
+        if (body != null) {
+            showArticle(body)
+        }
+        showFooter("© Example")
+    }
+
+    private fun showArticle(body: String) {
+        // ruleid: kt-taint-webview-load
+        web.loadDataWithBaseURL(null, "<article>$body</article>", "text/html", "UTF-8", null)
+    }
+
+    private fun showFooter(text: String) {
+        // ok: kt-taint-webview-load
+        web.loadDataWithBaseURL(null, "<footer>$text</footer>", "text/html", "UTF-8", null)
+    }
+}
+
+class NotesProvider : ContentProvider() {
+    private lateinit var db: SQLiteDatabase
+
+    override fun query(uri: Uri, projection: Array<String>?, selection: String?, selectionArgs: Array<String>?, sortOrder: String?): Cursor? {
+        // ruleid: kt-taint-sql-injection
+        return db.query("notes", arrayOf("id", "title"), "owner = ?", selectionArgs, null, null, sortOrder)
+    }
+
+    fun recent(args: Array<String>): Cursor {
+        // ok: kt-taint-sql-injection
+        return db.query("notes", arrayOf("id", "title"), "owner = ?", args, null, null, "created DESC")
+    }
+}
+
+class ReportActivity : AppCompatActivity() {
+    fun byOwner(db: SQLiteDatabase) {
+        val owner = intent.getStringExtra("owner")
+        val sql = StringBuilder("SELECT * FROM reports WHERE owner = '")
+        sql.append(owner).append("'")
+        // ruleid: kt-taint-sql-injection
+        db.rawQuery(sql.toString(), null)
+        val fixed = StringBuilder("SELECT * FROM reports WHERE owner = ?")
+        // ok: kt-taint-sql-injection
+        db.rawQuery(fixed.toString(), arrayOf(owner))
+    }
+}
+
+class PartnerActivity : AppCompatActivity() {
+    fun open(web: WebView) {
+        val target = intent.getStringExtra("target").orEmpty()
+        if (target.startsWith("https://partner.example.com/")) {
+            // ok: kt-taint-webview-load
+            web.loadUrl(target)
+        }
+        val other = intent.getStringExtra("other").orEmpty()
+        if (other.startsWith("https://partner.example.com")) {
+            // ruleid: kt-taint-webview-load
+            web.loadUrl(other)
+        }
+    }
+}
