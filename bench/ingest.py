@@ -92,6 +92,9 @@ end
 
 
 def double_process(conn: Connection, repo: str, public_pem: str, prs: int, owner: str, name: str) -> None:
+    # The double stands in for GitHub's servers, which do not share the bot's cores: it runs at
+    # the lowest priority, so what it costs here is not taken from the receiver (its CPU is shown).
+    os.nice(19)
     asyncio.run(_double(conn, Path(repo), public_pem, prs, owner, name))
 
 
