@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +118,9 @@ async def test_two_receivers_share_one_port_and_queue_each_pr_once(redis_server:
         "LOG_LEVEL": "WARNING",
     }
     with serve_processes(env, 2, tmp_path) as started:
-        for n, (process, _) in enumerate(started):
-            await until_ready(port, process, tmp_path / f"serve-{n}.log")
+        # Each process's own /ready, on its metrics port: the shared port answers from either.
+        for n, (process, metrics) in enumerate(started):
+            await until_ready(metrics, process, tmp_path / f"serve-{n}.log")
         # A receiver runs on uvloop (bot/cli.py): its extension module is mapped in the process.
         for process, _ in started:
             assert "uvloop" in Path(f"/proc/{process.pid}/maps").read_text()
@@ -160,3 +162,30 @@ def test_server_reuse_port_takes_only_a_boolean(monkeypatch, capsys, value):
         return
     with pytest.raises(ConfigError, match="SERVER_REUSE_PORT must be true or false"):
         Settings.from_env({"SERVER_REUSE_PORT": value})
+
+
+async def test_serve_moves_the_start_up_heap_out_of_the_collectors_reach(
+    redis_server: RedisServer, tmp_path: Path
+):
+    # A full collection walking the start-up heap stalled every delivery in flight for ~100 ms:
+    # `serve` freezes what exists once it listens (bot/web.py), before it waits for a signal.
+    import gc
+
+    from bot.web import create_app, serve
+    from tests.e2e import bot_settings
+
+    settings = bot_settings("http://127.0.0.1:9")
+    settings = replace(settings, redis_url=redis_server.url, state_dir=str(tmp_path))
+    gc.unfreeze()
+    try:
+        running = asyncio.create_task(serve(create_app(settings), settings, "127.0.0.1", free_port()))
+        deadline = time.monotonic() + WAIT
+        while gc.get_freeze_count() == 0:
+            assert not running.done(), running.exception()
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        running.cancel()  # serve's finally cleans its runners up
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(running, WAIT)
+    finally:
+        gc.unfreeze()

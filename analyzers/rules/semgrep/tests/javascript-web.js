@@ -45,7 +45,7 @@ app.get("/users", async (req, res) => {
 });
 
 app.get("/mongo", async (req, res) => {
-  // ruleid: js-taint-nosql-injection
+  // ruleid: js-taint-nosql-injection, js-nosql-where-code-built
   const docs = await db.collection("orders").find({ $where: "this.user == '" + req.query.user + "'" });
   // ruleid: js-taint-nosql-injection
   const user = await users.findOne(req.body);
@@ -163,3 +163,102 @@ function unpack(zipStream) {
     entry.pipe(fs.createWriteStream("uploads/" + path.basename(entry.path)));
   });
 }
+
+app.get("/thumb", (req, res) => {
+  const name = req.query.name;
+  // ruleid: js-taint-command-injection
+  cp.spawn("sh", ["-c", `convert ${name} thumb.png`]);
+  // ok: js-taint-command-injection
+  cp.spawn("convert", [name, "thumb.png"]);
+});
+
+app.get("/page", (req, res) => {
+  // ruleid: js-taint-xss
+  res.type("html").send("<h1>" + req.query.title + "</h1>");
+  // ok: js-taint-xss
+  res.type("html").send("<h1>" + escapeHtml(req.query.title) + "</h1>");
+  // ruleid: js-taint-path-traversal
+  res.render(req.query.view);
+  // ok: js-taint-path-traversal
+  res.render("page", { title: req.query.title });
+  // ruleid: js-taint-path-traversal
+  const raw = require("fs").readFileSync("/srv/pages/" + req.query.file);
+});
+
+app.get("/preview", (req, res) => {
+  // ruleid: js-taint-ssrf
+  http.get({ hostname: req.query.host, path: "/status" }, (r) => r.pipe(res));
+  // ok: js-taint-ssrf
+  http.get({ hostname: "status.example.com", path: "/" + encodeURIComponent(req.query.p) }, (r) => r.pipe(res));
+  const target = req.query.url;
+  if (ALLOWED_HOSTS.includes(new URL(target).hostname)) {
+    // ok: js-taint-ssrf
+    axios.get(target);
+  }
+});
+
+app.get("/report", async (req, res) => {
+  // ruleid: js-taint-sql-injection
+  const rows = await repo.createQueryBuilder("r").where(`r.owner = '${req.query.owner}'`).getMany();
+  // ok: js-taint-sql-injection
+  const same = await repo.createQueryBuilder("r").where("r.owner = :owner", { owner: req.query.owner }).getMany();
+  // ruleid: js-taint-sql-injection
+  const order = sequelize.literal(req.query.sort);
+  // ok: js-taint-sql-injection
+  const fixed = sequelize.literal("created_at DESC");
+  res.json({ rows, same, order, fixed });
+});
+
+app.post("/prefs", (req, res) => {
+  // ruleid: js-taint-prototype-pollution
+  set(settings, req.body.path, req.body.value);
+  // ok: js-taint-prototype-pollution
+  set(settings, "theme", req.body.value);
+  // ruleid: js-taint-nosql-injection
+  Users.find().$where(req.body.filter);
+  // ok: js-taint-nosql-injection
+  Users.find().$where("this.active === true");
+  res.json(settings);
+});
+
+app.post("/template", (req, res) => {
+  const { VM } = require("vm2");
+  // ruleid: js-taint-code-injection
+  const out = new VM({ timeout: 100 }).run(req.body.code);
+  // ok: js-taint-code-injection
+  const fixed = new VM({ timeout: 100 }).run("1 + 1");
+  res.json({ out, fixed });
+});
+
+function allocationsFor(collection, userId, threshold) {
+  const parsedUserId = parseInt(userId);
+  // ruleid: js-nosql-where-code-built
+  collection.find({ $where: `this.userId == ${parsedUserId} && this.stocks > '${threshold}'` });
+  // ok: js-nosql-where-code-built
+  collection.find({ $where: `this.userId == ${parsedUserId}` });
+  // ruleid: js-nosql-where-code-built
+  collection.find({ $where: "this.owner == '" + userId + "'" });
+  // ok: js-nosql-where-code-built
+  collection.find({ userId: parsedUserId, stocks: { $gt: Number(threshold) } });
+}
+
+function renderGreeting(res, name) {
+  // ruleid: js-taint-xss
+  res.send("<h1>Hello " + name + "</h1>");
+}
+
+function renderFooter(res, text) {
+  // ok: js-taint-xss
+  res.send("<footer>" + text + "</footer>");
+}
+
+function runQuery(sql, values) {
+  // ok: js-taint-sql-injection
+  return db.query(sql, values);
+}
+
+app.get("/greet", (req, res) => {
+  renderGreeting(res, req.query.name);
+  renderFooter(res, "(c) Example");
+  runQuery("SELECT * FROM users WHERE id = ?", [req.query.id]);
+});

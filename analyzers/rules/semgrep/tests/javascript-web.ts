@@ -24,3 +24,33 @@ export async function show(req: Request, res: Response): Promise<void> {
   res.status(200).send(`<pre>${text}</pre>` + req.query.q);
   void other;
 }
+
+@Controller("files")
+export class FilesController {
+  @Get()
+  read(@Query("name") name: string): string {
+    // ruleid: js-taint-path-traversal
+    return readFileSync(`/srv/files/${name}`, "utf8");
+  }
+
+  @Get("home")
+  home(@Query("name") name: string): string {
+    // ok: js-taint-path-traversal
+    return readFileSync(`/srv/files/${basename(name)}`, "utf8");
+  }
+
+  @Post("run")
+  async run(@Body() body: RunDto): Promise<string> {
+    // ruleid: js-taint-command-injection
+    return execSync(`tool ${body.args}`).toString();
+  }
+}
+
+export async function GET(request: NextRequest): Promise<Response> {
+  const next = request.nextUrl.searchParams.get("next");
+  // ruleid: js-taint-ssrf
+  const upstream = await fetch(next as string);
+  // ok: js-taint-ssrf
+  const fixed = await fetch("https://api.example.com/status");
+  return new Response(await upstream.text() + (await fixed.text()));
+}

@@ -345,3 +345,201 @@ class PartnerActivity : AppCompatActivity() {
         }
     }
 }
+
+class WhenValueActivity : AppCompatActivity() {
+    fun show(web: WebView) {
+        val page = when (intent.action) {
+            "open" -> intent.getStringExtra("url")
+            else -> "https://example.com/home"
+        }
+        // ruleid: kt-early-return-webview-load
+        web.loadUrl(page!!)
+        val fixed = when (intent.action) {
+            "open" -> "https://example.com/open"
+            else -> "https://example.com/home"
+        }
+        // ok: kt-early-return-webview-load
+        web.loadUrl(fixed)
+    }
+
+    fun remove(db: SQLiteDatabase) {
+        val where = when {
+            intent.hasExtra("id") -> "id = '" + intent.getStringExtra("id") + "'"
+            else -> "1 = 0"
+        }
+        // ruleid: kt-early-return-sql-injection
+        db.execSQL("DELETE FROM notes WHERE " + where)
+        val count = when {
+            intent.hasExtra("n") -> intent.getStringExtra("n")?.toIntOrNull() ?: 0
+            else -> 10
+        }
+        // ok: kt-early-return-sql-injection
+        db.execSQL("DELETE FROM notes WHERE rank > " + count)
+    }
+}
+
+fun Route.noteRoutes(db: Connection) {
+    get("/notes/{id}") {
+        val id = call.parameters["id"] ?: return@get call.respondText("missing", status = HttpStatusCode.BadRequest)
+        // ruleid: kt-taint-sql-injection
+        db.createStatement().executeQuery("SELECT * FROM notes WHERE id = '$id'")
+    }
+}
+
+suspend fun showNote(call: ApplicationCall, db: Connection) {
+    val id = call.parameters["id"] ?: return
+    // ruleid: kt-early-return-sql-injection
+    db.createStatement().executeQuery("SELECT * FROM notes WHERE id = '$id'")
+    // ok: kt-early-return-sql-injection
+    db.prepareStatement("SELECT * FROM notes WHERE id = ?")
+}
+
+class LinkFragment : Fragment() {
+    fun show(web: WebView) {
+        val link = requireActivity().intent.data
+        // ruleid: kt-taint-webview-load
+        web.loadUrl(link.toString())
+        val home = requireActivity().packageName
+        // ok: kt-taint-webview-load
+        web.loadUrl("https://example.com/" + home)
+    }
+}
+
+class ShareActivity : AppCompatActivity() {
+    private lateinit var web: WebView
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val shared = intent.data?.getQueryParameter("page") ?: return
+        openPage(shared)
+        openHelp("https://example.com/help")
+    }
+
+    private fun openPage(page: String) {
+        // ruleid: kt-taint-webview-load
+        web.loadUrl(page)
+    }
+
+    private fun openHelp(page: String) {
+        // ok: kt-taint-webview-load
+        web.loadUrl(page)
+    }
+}
+
+class SearchProvider : ContentProvider() {
+    private lateinit var db: SQLiteDatabase
+
+    override fun query(uri: Uri, projection: Array<String>?, selection: String?, selectionArgs: Array<String>?, sortOrder: String?): Cursor? {
+        val qb = SQLiteQueryBuilder()
+        // ruleid: kt-taint-sql-injection
+        qb.setTables("notes_" + uri.lastPathSegment)
+        // ok: kt-taint-sql-injection
+        qb.setTables("notes")
+        // ruleid: kt-taint-sql-injection
+        val sql = SQLiteQueryBuilder.buildQueryString(false, "notes", null, selection, null, null, null, null)
+        return qb.query(db, projection, "owner = ?", selectionArgs, null, null, null)
+    }
+}
+
+@RestController
+class NoteController(private val jdbcTemplate: JdbcTemplate) {
+    @DeleteMapping("/notes")
+    fun delete(@RequestParam owner: String) {
+        // ruleid: kt-taint-sql-injection
+        jdbcTemplate.update("DELETE FROM notes WHERE owner = '$owner'")
+        // ok: kt-taint-sql-injection
+        jdbcTemplate.update("DELETE FROM notes WHERE owner = ?", owner)
+    }
+}
+
+class OpenLinkActivity : AppCompatActivity() {
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val link = intent.getStringExtra("link") ?: return
+        // ruleid: kt-early-return-open-redirect-intent
+        startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(link)))
+        val help = Uri.parse("https://example.com/help")
+        // ok: kt-early-return-open-redirect-intent
+        startActivity(Intent(Intent.ACTION_VIEW, help))
+    }
+}
+
+class GrantActivity : AppCompatActivity() {
+    fun share(target: String) {
+        val shared = intent.getParcelableExtra<Uri>("file_uri")
+        // ruleid: kt-taint-intent-redirection
+        grantUriPermission(target, shared, Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        val own = FileProvider.getUriForFile(this, "com.example.files", File(filesDir, "report.pdf"))
+        // ok: kt-taint-intent-redirection
+        grantUriPermission(target, own, Intent.FLAG_GRANT_READ_URI_PERMISSION)
+    }
+}
+
+class SearchLinkActivity : AppCompatActivity() {
+    fun search(web: WebView) {
+        val term = intent.getStringExtra("q") ?: return
+        val page = "https://search.example.com/?q=$term"
+        val built = Uri.parse(page).buildUpon().build().toString()
+        // ruleid: kt-early-return-webview-load
+        web.loadUrl(built)
+        val home = Uri.parse("https://search.example.com/").buildUpon().build().toString()
+        // ok: kt-early-return-webview-load
+        web.loadUrl(home)
+    }
+
+    fun tryValue(web: WebView) {
+        val page = try { intent.getStringExtra("page") } catch (e: RuntimeException) { null }
+        // ruleid: kt-early-return-webview-load
+        web.loadUrl(page!!)
+    }
+}
+
+class ArticleFragment : Fragment() {
+    private val args: ArticleFragmentArgs by navArgs()
+    private val help = "https://example.com/help"
+
+    fun show(web: WebView) {
+        // ruleid: kt-taint-webview-load
+        web.loadUrl(args.articleUrl)
+        // ok: kt-taint-webview-load
+        web.loadUrl(help)
+    }
+}
+
+class ImportActivity : AppCompatActivity() {
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        if (intent.extras != null) {
+            var shared = intent.getParcelableExtra<Parcelable>(Intent.EXTRA_STREAM) as Uri
+            keepCopy(shared, shared.lastPathSegment)
+        }
+        keepLog("import.log")
+    }
+
+    private fun keepCopy(source: Uri, name: String?) {
+        // ruleid: kt-taint-path-traversal
+        val target = File(filesDir, name)
+    }
+
+    private fun keepLog(name: String) {
+        // ok: kt-taint-path-traversal
+        val target = File(filesDir, name)
+    }
+}
+
+class NullableViewsActivity : AppCompatActivity() {
+    private var web: WebView? = null
+    private var db: SQLiteDatabase? = null
+
+    fun open() {
+        // ruleid: kt-taint-webview-load
+        web?.loadUrl(intent.getStringExtra("url")!!)
+        // ok: kt-taint-webview-load
+        web?.loadUrl("https://example.com/help")
+        val name = intent.getStringExtra("name") ?: return
+        // ruleid: kt-early-return-sql-injection
+        db?.execSQL("DELETE FROM notes WHERE name = '$name'")
+        // ok: kt-early-return-sql-injection
+        db?.execSQL("DELETE FROM notes WHERE name = ?", arrayOf(name))
+    }
+}

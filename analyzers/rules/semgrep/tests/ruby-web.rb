@@ -110,3 +110,172 @@ class UsersController < ApplicationController
     http.verify_mode = OpenSSL::SSL::VERIFY_PEER
   end
 end
+
+class ReportsController < ApplicationController
+  def sorted
+    # ruleid: rb-taint-sql-injection
+    @reports = Report.order(Arel.sql("#{params[:column]} DESC"))
+    # ok: rb-taint-sql-injection
+    @fixed = Report.order(Arel.sql("created_at DESC"))
+    # ruleid: rb-taint-sql-injection
+    @one = Report.find_by!("title = '#{request.GET[:title]}'")
+    # ok: rb-taint-sql-injection
+    @two = Report.where(Report.sanitize_sql_array(["title = ?", params[:title]]))
+  end
+
+  def run_tool
+    # ruleid: rb-taint-command-injection
+    system({ "LANG" => "C" }, "convert #{params[:file]} out.png")
+    # ok: rb-taint-command-injection
+    system({ "LANG" => "C" }, "convert", params[:file], "out.png")
+  end
+
+  def listing
+    # ruleid: rb-taint-path-traversal
+    @files = Dir.glob("#{params[:dir]}/*.pdf")
+    # ok: rb-taint-path-traversal
+    @mine = Dir.glob("/srv/reports/*.pdf")
+    # ruleid: rb-taint-path-traversal
+    @settings = YAML.load_file(request.cookies["layout"])
+  end
+
+  def fetch_feed
+    # ruleid: rb-taint-ssrf
+    conn = Faraday.new(url: params[:feed])
+    # ok: rb-taint-ssrf
+    fixed = Faraday.new(url: "https://feeds.example.com")
+    url = params[:feed]
+    if ALLOWED_HOSTS.include?(URI.parse(url).host)
+      # ok: rb-taint-ssrf
+      body = Net::HTTP.get(URI(url))
+    end
+    # ruleid: rb-taint-ssrf
+    req = Net::HTTP::Get.new(URI(params[:feed]))
+  end
+
+  def back_to
+    target = params[:next]
+    if ALLOWED_HOSTS.include?(URI(target).host)
+      # ok: rb-taint-open-redirect
+      redirect_to target
+    end
+  end
+
+  def profile_link
+    # ruleid: rb-taint-xss
+    @link = helpers.link_to("Homepage", params[:homepage])
+    # ok: rb-taint-xss
+    @own = helpers.link_to("Profile", user_path(params[:id]))
+  end
+
+  def dispatch_action
+    # ruleid: rb-taint-code-injection
+    handler = method(params[:handler])
+    # ok: rb-taint-code-injection
+    fixed = method(:index)
+  end
+
+  def preview
+    # ruleid: rb-taint-code-injection
+    html = Haml::Engine.new(params[:template]).render
+    # ok: rb-taint-code-injection
+    other = Haml::Engine.new(File.read("app/views/preview.haml")).render
+  end
+
+  def import
+    # ruleid: rb-taint-deserialization
+    data = JSON.load(request.raw_post)
+    # ok: rb-taint-deserialization
+    safe = JSON.parse(request.raw_post)
+  end
+
+  def create
+    # ruleid: rb-mass-assignment-permit-all
+    @user = User.create(params.require(:user).permit!)
+    # ok: rb-mass-assignment-permit-all
+    @other = User.create(params.require(:user).permit(:name, :email))
+    # ruleid: rb-mass-assignment-permit-all
+    @same = User.new(params[:user].to_unsafe_h)
+    # ok: rb-mass-assignment-permit-all
+    @fine = SearchForm.new(params.permit(:q).to_h)
+  end
+end
+
+class PostsController < ApplicationController
+  def search
+    # ruleid: rb-taint-sql-injection
+    @posts = Post.where("title LIKE '%#{search_params[:q]}%'")
+    # ok: rb-taint-sql-injection
+    @same = Post.where("title LIKE ?", "%#{search_params[:q]}%")
+    # ok: rb-taint-sql-injection
+    @default = Post.order(default_params)
+  end
+
+  private
+
+  def search_params
+    params.permit(:q)
+  end
+
+  def default_params
+    "created_at DESC"
+  end
+end
+
+class ArticlesController < ApplicationController
+  before_action :set_filter
+
+  def update
+    @article = Article.find(params[:id])
+    @article.update(article_params)
+    # ok: rb-taint-open-redirect
+    redirect_to @article
+  end
+
+  def index
+    # ruleid: rb-taint-sql-injection
+    @articles = Article.where("category = '#{@filter}'")
+    # ok: rb-taint-sql-injection
+    @recent = Article.where(category: @filter)
+  end
+
+  def export
+    sql = "SELECT * FROM articles WHERE author = '"
+    sql << params[:author] << "'"
+    # ruleid: rb-taint-sql-injection
+    ActiveRecord::Base.connection.execute(sql)
+    params[:tags].each do |tag|
+      # ruleid: rb-taint-sql-injection
+      Article.where("tags LIKE '%#{tag}%'")
+    end
+    %w[news blog].each do |kind|
+      # ok: rb-taint-sql-injection
+      Article.where("kind = '#{kind}'")
+    end
+  end
+
+  def sorted
+    column = case params[:by]
+             when "title" then "title"
+             else "created_at"
+             end
+    # ok: rb-taint-sql-injection
+    @articles = Article.order("#{column} DESC")
+    custom = case params[:by]
+             when "custom" then params[:column]
+             else "created_at"
+             end
+    # ruleid: rb-taint-sql-injection
+    @custom = Article.order("#{custom} DESC")
+  end
+
+  private
+
+  def set_filter
+    @filter = params[:category]
+  end
+
+  def article_params
+    params.require(:article).permit(:title, :body)
+  end
+end

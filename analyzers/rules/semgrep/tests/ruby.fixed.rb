@@ -41,3 +41,33 @@ def queries(name)
   # ok: rb-sql-interpolation
   User.where(name: name)
 end
+
+class Visit < ApplicationRecord
+  # ruleid: rb-sql-interpolation
+  scope :columns_for, ->(ip, col = "*") { select("#{col}").where(ip_address: ip) }
+  # ok: rb-sql-interpolation
+  scope :recent, ->(ip) { select("id, ip_address").where(ip_address: ip).order("id DESC") }
+
+  def self.by_referrer(ref)
+    # ruleid: rb-sql-interpolation
+    where("referrer LIKE '%#{ref}%'")
+  end
+
+  def self.by_agent(agent)
+    # ok: rb-sql-interpolation
+    where("user_agent LIKE ?", "%#{sanitize_sql_like(agent)}%")
+  end
+end
+
+class Account < ApplicationRecord
+  def hash_password(password)
+    # ruleid: rb-password-fast-hash
+    self.password_digest = Digest::MD5.hexdigest(password)
+    # ruleid: rb-password-fast-hash
+    self.legacy = Digest::SHA256.hexdigest("#{salt}#{password}")
+    # ok: rb-password-fast-hash
+    self.password_digest = BCrypt::Password.create(password)
+    # ok: rb-password-fast-hash
+    self.etag = Digest::MD5.hexdigest(body)
+  end
+end
