@@ -39,7 +39,7 @@ TOOL = "semgrep"
 EXTENSIONS: tuple[str, ...] = (
     ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".java", ".rb", ".php", ".cs",
     ".kt", ".kts", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".py",
-    ".rs", ".tf", ".hcl",
+    ".rs", ".tf", ".hcl", ".erb",
 )  # fmt: skip
 _SEVERITY: dict[str, Severity] = {"ERROR": "error", "WARNING": "warning", "INFO": "note"}
 # Larger files are skipped by semgrep; the skip is reported as a notice, never silent.

@@ -7,8 +7,10 @@ cannot produce a finding there, and leaving it out costs nothing but semgrep's t
 Python file, the 22 bundled files cost about 0.55 CPU-s, the two Python ones about 0.3.
 
 A rule file is left out only when every language of every one of its rules is one this table
-knows and none of them covers an extension in the batch. Anything else (a language the table does
-not know, ``generic``/``regex`` rules that apply to any file, a rule without ``languages``, a file
+knows and none of them covers an extension in the batch. A ``generic``/``regex`` rule counts as
+covering only the extensions its ``paths: include`` names, when every pattern there is a plain
+``*.ext`` (semgrep then runs it on no other file). Anything else (a language the table does not
+know, ``generic``/``regex`` rules that may apply to any file, a rule without ``languages``, a file
 that does not parse) keeps the rule file in every batch, as before.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -42,6 +45,8 @@ _LANGUAGES = (
 LANGUAGE_EXTENSIONS: dict[str, frozenset[str]] = {
     name: frozenset(exts.split()) for names, exts in _LANGUAGES for name in names.split()
 }
+_ANY_FILE_LANGUAGES = frozenset({"generic", "regex"})
+_EXTENSION_GLOB = re.compile(r"\*(\.[A-Za-z0-9_+-]+)+")  # "*.erb", "*.html.erb"; no "/", "**", "?"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the bundled rules are ~330 KB
 
 
@@ -63,6 +68,20 @@ def languages_extensions(languages: object) -> frozenset[str] | None:
     return frozenset(found)
 
 
+def included_extensions(rule: dict[object, object]) -> frozenset[str] | None:
+    """The extensions a ``generic``/``regex`` rule is kept to by ``paths: include``; else None."""
+    languages = rule.get("languages")
+    paths = rule.get("paths")
+    include = paths.get("include") if isinstance(paths, dict) else None
+    if not isinstance(languages, list) or not languages or not isinstance(include, list) or not include:
+        return None
+    if any(str(name).lower() not in _ANY_FILE_LANGUAGES for name in languages):
+        return None
+    if not all(isinstance(glob, str) and _EXTENSION_GLOB.fullmatch(glob) for glob in include):
+        return None
+    return frozenset(extension(glob) for glob in include)  # "*.html.erb" -> ".erb", as for a file
+
+
 @functools.lru_cache(maxsize=256)
 def _rule_file_extensions(path: str, _mtime_ns: int, _size: int) -> frozenset[str] | None:
     try:
@@ -75,7 +94,11 @@ def _rule_file_extensions(path: str, _mtime_ns: int, _size: int) -> frozenset[st
         return None
     found: set[str] = set()
     for rule in rules:
-        exts = languages_extensions(rule.get("languages")) if isinstance(rule, dict) else None
+        if not isinstance(rule, dict):
+            return None
+        exts = languages_extensions(rule.get("languages"))
+        if exts is None:
+            exts = included_extensions(rule)
         if exts is None:
             return None
         found |= exts

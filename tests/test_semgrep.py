@@ -252,6 +252,20 @@ async def test_one_process_for_many_files_in_many_languages(tmp_path: Path) -> N
     assert "README.md" not in scans[0]
 
 
+async def test_a_rails_view_in_a_pull_request_is_analysed(tmp_path: Path) -> None:
+    # Rails XSS sits in the views: a .html.erb file is sent to semgrep with the ERB rules, and
+    # the escaped output beside the unescaped one stays quiet.
+    view = "<p><%= @post.title %></p>\n<div><%= raw(@post.body) %></div>\n<p><%== params[:q] %></p>\n"
+    path = write_file(tmp_path, "app/views/posts/show.html.erb", view)
+    result = await SemgrepAnalyzer().run(tmp_path, [path], timeout=60)
+    assert result.error is None, result.error
+    found = {(f.path, f.rule_id, f.line) for f in result.findings}
+    assert found == {
+        ("app/views/posts/show.html.erb", "rb-erb-raw-html", 2),
+        ("app/views/posts/show.html.erb", "rb-erb-unescaped-output", 3),
+    }
+
+
 async def test_extra_rule_files_are_used_and_broken_ones_named(tmp_path: Path) -> None:
     extra = tmp_path / "rules" / "team.yml"
     write_file(tmp_path, "rules/team.yml", EXTRA_RULE)
@@ -318,4 +332,5 @@ async def test_version_and_registration() -> None:
     assert any(a.name == "semgrep" for a in default_analyzers())
     assert analyzer.handles("src/Main.java") and analyzer.handles("lib/x.HPP")
     assert analyzer.handles("web/src/main.rs") and analyzer.handles("infra/main.tf")
+    assert analyzer.handles("app/views/posts/show.html.erb")
     assert not analyzer.handles("README.md") and not analyzer.handles("Dockerfile")

@@ -90,6 +90,30 @@ def test_rules_for_any_language_and_unreadable_files_are_always_given(tmp_path: 
     assert chosen == [generic, regex, mixed, broken]
 
 
+def test_erb_rules_go_only_to_batches_with_a_view() -> None:
+    assert "erb.yml" in names(SemgrepAnalyzer().rules_for(["app/views/posts/show.html.erb"]))
+    assert "erb.yml" in names(SemgrepAnalyzer().rules_for(["app/models/post.rb", "app/views/a.erb"]))
+    assert "erb.yml" not in names(SemgrepAnalyzer().rules_for(["app/models/post.rb", "app/service.py"]))
+    assert rule_file_extensions(RULES_DIR / "erb.yml") == {".erb"}
+
+
+def test_generic_rules_are_kept_to_their_included_extensions_only_for_plain_globs(tmp_path: Path) -> None:
+    def rule_file(name: str, include: str) -> Path:
+        path = tmp_path / name
+        path.write_text(
+            "rules:\n- id: g\n  languages: [regex]\n  pattern-regex: x\n  message: m\n"
+            f"  severity: INFO\n  paths:\n    include: {include}\n"
+        )
+        return path
+
+    views = rule_file("views.yml", '["*.erb", "*.html.haml"]')
+    nested = rule_file("nested.yml", '["app/views/*.erb"]')  # a directory: not a plain extension
+    anywhere = rule_file("anywhere.yml", '["*"]')
+    assert rule_file_extensions(views) == {".erb", ".haml"}
+    assert rules_for_files([views, nested, anywhere], ["a.py"]) == [nested, anywhere]
+    assert rules_for_files([views, nested, anywhere], ["v/a.html.erb"]) == [views, nested, anywhere]
+
+
 def test_a_batch_no_rule_file_covers_gets_them_all(tmp_path: Path) -> None:
     ruby = tmp_path / "ruby.yml"
     ruby.write_text("rules:\n- {id: a, languages: [ruby]}\n")

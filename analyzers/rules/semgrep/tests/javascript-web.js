@@ -257,6 +257,51 @@ function runQuery(sql, values) {
   return db.query(sql, values);
 }
 
+const renderBanner = (res, title) => {
+  // ruleid: js-taint-xss
+  res.send("<h2>" + title + "</h2>");
+};
+
+const renderNote = async (res, note) => {
+  // ok: js-taint-xss
+  res.send("<p>" + note + "</p>");
+};
+
+const runTool = (log, opts, target) =>
+  // ruleid: js-taint-command-injection
+  cp.exec(`ping -c 1 ${target}`, log);
+
+class Pages {
+  profile(res, who) {
+    // ruleid: js-taint-xss
+    res.send("<h3>" + who + "</h3>");
+  }
+
+  legal(res, text) {
+    // ok: js-taint-xss
+    res.send("<small>" + text + "</small>");
+  }
+
+  async goTo(res, dest) {
+    // ruleid: js-taint-open-redirect
+    res.redirect(dest);
+  }
+
+  register(router) {
+    router.get("/go", (req, res) => this.goTo(res, req.query.next));
+  }
+}
+
+const pages = new Pages();
+
+app.get("/banner", (req, res) => {
+  renderBanner(res, req.query.title);
+  renderNote(res, "static");
+  runTool(console.log, {}, req.body.host);
+  pages.profile(res, req.params.who);
+  pages.legal(res, "(c)");
+});
+
 app.get("/greet", (req, res) => {
   renderGreeting(res, req.query.name);
   renderFooter(res, "(c) Example");

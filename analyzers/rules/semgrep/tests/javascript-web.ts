@@ -54,3 +54,32 @@ export async function GET(request: NextRequest): Promise<Response> {
   const fixed = await fetch("https://api.example.com/status");
   return new Response(await upstream.text() + (await fixed.text()));
 }
+
+const renderTitle = (res: Response, title: string): void => {
+  // ruleid: js-taint-xss
+  res.send(`<h1>${title}</h1>`);
+};
+
+class Reports {
+  async fetchReport(url: string): Promise<string> {
+    // ruleid: js-taint-ssrf
+    const reply = await fetch(url);
+    return reply.text();
+  }
+
+  async fetchFixed(url: string): Promise<string> {
+    // ok: js-taint-ssrf
+    const reply = await fetch(url);
+    return reply.text();
+  }
+
+  async handle(req: Request, res: Response): Promise<void> {
+    await this.fetchReport(req.query.url as string);
+    await this.fetchFixed("https://reports.example.com/daily");
+    res.sendStatus(204);
+  }
+}
+
+export function titled(req: Request, res: Response): void {
+  renderTitle(res, req.query.title as string);
+}

@@ -543,3 +543,60 @@ class NullableViewsActivity : AppCompatActivity() {
         db?.execSQL("DELETE FROM notes WHERE name = ?", arrayOf(name))
     }
 }
+
+fun Application.earlyReturnRoutes(client: HttpClient) {
+    routing {
+        get("/hello") {
+            val name = call.parameters["name"] ?: throw BadRequestException("name")
+            // ruleid: kt-early-return-server-xss
+            call.respondText("<h1>Hello $name</h1>", ContentType.Text.Html)
+            // ok: kt-early-return-server-xss
+            call.respondText("<h1>Hello ${StringEscapeUtils.escapeHtml4(name)}</h1>", ContentType.Text.Html)
+        }
+        get("/card") {
+            val who = call.request.queryParameters["who"] ?: return@get call.respond(HttpStatusCode.BadRequest)
+            val page = "<div class=\"card\">$who</div>"
+            // ruleid: kt-early-return-server-xss, kt-taint-server-xss
+            call.respondText(page, contentType = ContentType.Text.Html)
+            val count = call.parameters["count"]?.toIntOrNull() ?: return@get
+            // ok: kt-early-return-server-xss
+            call.respondText("<p>$count items</p>", ContentType.Text.Html)
+        }
+        get("/go") {
+            val next = call.parameters["next"] ?: run {
+                call.respond(HttpStatusCode.BadRequest)
+                return@get
+            }
+            // ruleid: kt-early-return-server-open-redirect, kt-taint-server-open-redirect
+            call.respondRedirect(next)
+        }
+        post("/continue") {
+            val form = call.receiveParameters()
+            val next = form["next"] ?: return@post
+            if (!next.startsWith("/") || next.startsWith("//")) return@post
+            // ok: kt-early-return-server-open-redirect
+            call.respondRedirect(next)
+        }
+        get("/after-login") {
+            val next = call.parameters["next"] ?: throw BadRequestException("next")
+            // ok: kt-early-return-server-open-redirect
+            call.respondRedirect("/home")
+        }
+        post("/preview") {
+            val url = call.receiveParameters()["url"] ?: return@post
+            // ruleid: kt-early-return-ssrf
+            val page = client.get(url).bodyAsText()
+            call.respond(page.length)
+        }
+        get("/avatar") {
+            val host = call.parameters["host"] ?: throw BadRequestException("host")
+            val target = "https://$host/avatar.png"
+            if (ALLOWED_HOSTS.contains(host)) {
+                // ok: kt-early-return-ssrf
+                call.respondBytes(httpClient.get(target).readBytes())
+            }
+            // ok: kt-early-return-ssrf
+            call.respondBytes(httpClient.get("https://cdn.example.com/avatar.png").readBytes())
+        }
+    }
+}

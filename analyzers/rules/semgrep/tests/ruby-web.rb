@@ -279,3 +279,55 @@ class ArticlesController < ApplicationController
     params.require(:article).permit(:title, :body)
   end
 end
+
+class ReturnsController < ApplicationController
+  def legacy_back
+    # ruleid: rb-taint-open-redirect
+    redirect_to :back
+  end
+
+  def back_or_fallback
+    # ruleid: rb-taint-open-redirect
+    redirect_back(fallback_location: params[:return_to])
+  end
+
+  def back_or_root
+    # ok: rb-taint-open-redirect
+    redirect_back(fallback_location: root_path)
+  end
+
+  def back_or_to_next
+    # ruleid: rb-taint-open-redirect
+    redirect_back_or_to params[:next]
+  end
+
+  def to_referer
+    # ruleid: rb-taint-open-redirect
+    redirect_to request.referer
+  end
+
+  def to_referer_header
+    # ruleid: rb-taint-open-redirect
+    redirect_to request.env["HTTP_REFERER"]
+  end
+
+  def same_page_other_view
+    # ruleid: rb-taint-open-redirect
+    redirect_to params.merge(action: "show")
+  end
+
+  def same_page_path_only
+    # ok: rb-taint-open-redirect
+    redirect_to params.permit(:page).merge(only_path: true)
+  end
+
+  def share_link
+    # ruleid: rb-taint-open-redirect
+    @share = url_for(params.to_unsafe_h)
+  end
+
+  def record_link
+    # ok: rb-taint-open-redirect
+    @record = url_for(controller: "articles", action: "show", id: params[:id])
+  end
+end
