@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +34,7 @@ DEFAULT_WINDOW = {"day": timedelta(days=30), "week": timedelta(weeks=12)}
 MAX_WINDOW = timedelta(days=366 * 2)  # at most ~731 day buckets in one answer
 CONNECT_TIMEOUT = 10.0
 STATEMENT_TIMEOUT = 30.0
+WAL_SWITCH_TIMEOUT = 10.0  # seconds a new SQLite file may take to switch to WAL with a rival opening it
 OPEN_TIMEOUT = 60.0  # connecting and migrating at startup
 
 
@@ -251,10 +254,28 @@ def make_engine(url: str) -> AsyncEngine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers (trends) do not wait for a writer
+    _use_wal(cursor)  # readers (trends) do not wait for a writer
     # With WAL, NORMAL never corrupts the file; a power cut may lose the last few rows of history.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """WAL mode, which the file keeps once set. Switching to it needs the file to itself and
+    SQLite answers "database is locked" at once, without its busy timeout, when another
+    connection (a second replica starting on the same file) is there: so retry, bounded."""
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.05)  # this hook runs in the driver's thread, not on the event loop
 
 
 HISTORY = web.AppKey("history", HistoryStore)
