@@ -95,6 +95,23 @@ def limited_argv(argv: Sequence[str], limits: ResourceLimits) -> list[str]:
     return [*prefix, "--", *([nice, "-n", str(NICENESS)] if nice else []), *argv]
 
 
+def lower_session_priority(pid: int, niceness: int = NICENESS) -> None:
+    """Give the session that ``pid`` leads (a child started with ``start_new_session``) a lower
+    CPU weight, where Linux groups processes by session ("autogroup", on by default).
+
+    With autogroup the scheduler shares the CPU fairly between sessions first and applies nice
+    values only inside one: an analyzer in a session of its own would weigh as much as the
+    whole receiver however nice it is, and acknowledgements would wait behind it on a busy
+    machine. Raising an autogroup's nice value needs no privilege. Where the file is missing
+    (no autogroup, not Linux) or the child has exited already, there is nothing to do.
+    """
+    try:
+        with open(f"/proc/{pid}/autogroup", "w", encoding="ascii") as handle:
+            handle.write(str(niceness))
+    except OSError:
+        pass
+
+
 def limit_hit(returncode: int | None, stderr: bytes, limits: ResourceLimits | None) -> str | None:
     """Which limit stopped the process ("its memory limit of 512 MB"), or None when none did."""
     if limits is None or returncode in (0, None):

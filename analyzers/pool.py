@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from analyzers.limits import ResourceLimits, limit_hit
+from analyzers.limits import ResourceLimits, limit_hit, lower_session_priority
 from analyzers.pool_io import MAX_STDERR, Child, kill, read_line, read_reply, reap
 from analyzers.process import ProcResult, minimal_env
 from analyzers.tool import ToolAnalyzer
@@ -280,6 +280,7 @@ class AnalyzerPool:
             reason = "executable not found" if isinstance(exc, FileNotFoundError) else exc.strerror
             message = f"cannot run {self.executable!r}: {reason or type(exc).__name__}"
             return ProcResult(None, b"", message.encode(), timed_out=False, truncated=False)
+        lower_session_priority(proc.pid)  # a session of its own: see analyzers/limits.py
         child = Child(proc)
         with self._cond:
             self.started += 1

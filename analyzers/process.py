@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzers.limits import ResourceLimits, limit_hit, limited_argv
+from analyzers.limits import ResourceLimits, limit_hit, limited_argv, lower_session_priority
 
 CHUNK = 64 * 1024
 # After the process group is killed, a reader still blocked on a pipe means some process
@@ -168,6 +168,7 @@ async def run_bounded(
         )
     except OSError as exc:
         return _not_started(args[0], cwd, exc)
+    lower_session_priority(proc.pid)  # its new session must not weigh as much as the receiver
 
     out, err = _Sink(max_output), _Sink(max_output)
     readers = [
@@ -299,6 +300,7 @@ def run_small(argv: Sequence[str], *, timeout: float, max_output: int = 1024 * 1
         )
     except OSError:
         return None
+    lower_session_priority(proc.pid)
     timer = threading.Timer(timeout, proc.kill)  # ends the read below when the tool hangs
     timer.start()
     try:

@@ -6,8 +6,10 @@ Not a benchmark itself (bench_webhook.py runs it). The parts, all on 127.0.0.1:
 - the GitHub double (tests/ghdouble), in a child process, serving one repository with
   ``--review-prs`` small pull requests (bench_throughput.py's small PR each);
 - `review-bot serve` with REDIS_URL (the receiver role: verify, dedupe, enqueue) and two
-  `review-bot worker` processes (one review at a time each, as deploy/ runs them), all three as
-  a user starts them (``python -m bot``), against the double;
+  `review-bot worker` processes (``--worker-slots`` reviews at a time each, 2 by default: with
+  one, a worker waits on the double between its steps and both together keep about 0.8 of the
+  2 cores busy; with two, about 1.0, the rest being the receiver's), all three as a user starts
+  them (``python -m bot``), against the double;
 - first, one signed ``opened`` delivery per real PR: the high lane then holds enough real
   reviews to keep both workers (and so both cores) busy for the whole run;
 - then wrk posts pre-signed ``synchronize`` deliveries, each for a PR of its own (a new PR number
@@ -237,7 +239,7 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         world = parent.recv()
         config = tmp / "service.yaml"
         config.write_text(
-            "server:\n  workers: 1\n  reconcile_interval: 0\n"
+            f"server:\n  workers: {args.worker_slots}\n  reconcile_interval: 0\n"
             "rate_limiting:\n  mutation_interval_seconds: 0.02\n"  # GitHub's 1 s pacing: workers idle
         )
         env = {

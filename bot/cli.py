@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzers import severity_at_least
+from analyzers.limits import lower_session_priority
 from analyzers.pool import pool_lifetime
 from bot.agents.config import quiet_model_loggers
 from bot.config import REVIEW_CHOICES, ConfigError, ReviewSettings, Settings
@@ -255,6 +256,12 @@ WORKER_NICENESS = 10
 
 def run_worker_command(args: argparse.Namespace) -> int:
     os.nice(WORKER_NICENESS)
+    if os.getsid(0) == os.getpid():
+        # A worker leading its own session (a service manager's, a container's) is weighed as
+        # one Linux "autogroup" against the receiver's, whatever its nice value: lower the
+        # group's weight too. Inside a shared session (started from a shell) nice alone counts.
+        lower_session_priority(os.getpid(), WORKER_NICENESS)
+    return run_server(args, "worker")
     return run_server(args, "worker")
 
 

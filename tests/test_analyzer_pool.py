@@ -207,6 +207,26 @@ async def test_children_are_recycled_after_max_tasks(tmp_path: Path) -> None:
     assert not any(alive(pid) for pid in served[-1])
 
 
+async def test_a_child_runs_below_the_receiver_also_between_sessions() -> None:
+    """A child leads its own session; where Linux shares the CPU by session first (autogroup),
+    that session's weight is lowered too, else its nice value would not count against the
+    receiver's."""
+    from analyzers.limits import NICENESS
+
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if not autogroup.exists() or autogroup.read_text().strip() != "1":
+        pytest.skip("this kernel groups no processes by session")
+    pool = AnalyzerPool(limits=LIMITS, size=1, max_tasks=2)
+    pool.warm()
+    try:
+        await until(lambda: len(pool.pids()) == 1)
+        [pid] = pool.pids()
+        assert os.getsid(pid) == pid
+        assert Path(f"/proc/{pid}/autogroup").read_text().split()[-1] == str(NICENESS)
+    finally:
+        pool.close()
+
+
 async def test_a_caller_cancelled_mid_run_leaves_no_child_running(tmp_path: Path) -> None:
     write_file(tmp_path, "deep.yml", DEEP_YAML)
     write_file(tmp_path, "dup.yml", DUP)

@@ -159,3 +159,35 @@ def test_tools_run_below_the_receivers_cpu_priority() -> None:
     argv = limited_argv([sys.executable, "-c", "import os; print(os.nice(0))"], ResourceLimits())
     done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
     assert int(done.stdout) == min(19, os.nice(0) + NICENESS)
+
+
+AUTOGROUP_PROBE = """
+import time
+deadline = time.monotonic() + 20
+while True:  # the parent lowers the group just after the start: poll for it, with a deadline
+    text = open("/proc/self/autogroup").read()
+    if text.split()[-1] != "0" or time.monotonic() > deadline:
+        break
+    time.sleep(0.01)
+print(text.split()[-1])
+"""
+
+
+def _autogroup_enabled() -> bool:
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _autogroup_enabled(), reason="this kernel groups no processes by session")
+async def test_a_tools_session_weighs_less_than_the_receiver(tmp_path: Path) -> None:
+    """A tool leads a session of its own (so that a timeout kills its whole group), and Linux
+    shares the CPU between sessions before nice values count: its session is lowered too."""
+    from analyzers.limits import NICENESS
+
+    result = await run_bounded([sys.executable, "-c", AUTOGROUP_PROBE], cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == NICENESS
+    own = Path("/proc/self/autogroup").read_text().split()[-1]
+    assert own == "0" or int(own) != NICENESS  # the bot's own session is left as it was

@@ -13,7 +13,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from redis.asyncio import Redis
+from redis.asyncio.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.asyncio.lock import Lock
+from redis.exceptions import DataError
 
 from analyzers.cache import MemoryCache, cache_key
 from analyzers.cache_redis import TwoLevelCache
@@ -22,7 +24,7 @@ from bot.github.redis_throttle import RedisMutationThrottle
 from bot.github.redis_tokens import SharedInstallationTokens
 from bot.once import InProcessOnce, RedisOnce
 from bot.rate_windows import InProcessRateWindows, RedisRateWindows
-from bot.redis_client import StateUnavailable, connect
+from bot.redis_client import StateUnavailable, connect, hiredis_packing
 from bot.redis_locks import LockTimeout, LockUnavailable, RedisPRLocks
 from tests.redis_server import RedisServer, require_redis_server
 from tests.scripted_github import FakeClock, ScriptedGitHub, SleepRecorder
@@ -49,6 +51,57 @@ async def until(condition: Callable[[], Awaitable[bool]], within: float = WAIT) 
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {within:g} s")
         await asyncio.sleep(0.02)
+
+
+# --- the connection ---------------------------------------------------------------------------
+COMMANDS: list[tuple[object, ...]] = [
+    ("SET", "k", 1.1),
+    ("SET", "k", 0.1 + 0.2),
+    ("SET", "k", 10**20),
+    ("SET", "k", -3),
+    ("SET", "clé", "vàlue \r\n$3"),
+    ("SET", b"k", b"\x00\xff" * 40_000),  # above redis-py's chunking size
+    ("CONFIG GET", "maxmemory"),  # a command name redis-py splits in two
+    (b"CONFIG GET", b"maxmemory"),
+    ("EVALSHA", "0" * 40, 2, "a", "b", 1, "x"),
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_hiredis_packing_makes_redis_pys_own_bytes(args: tuple[object, ...]) -> None:
+    ours, theirs = hiredis_packing(Connection)(), Connection()
+    assert b"".join(ours.pack_command(*args)) == b"".join(bytes(p) for p in theirs.pack_command(*args))
+    packed = b"".join(bytes(p) for p in theirs.pack_commands(COMMANDS))
+    assert b"".join(ours.pack_commands(COMMANDS)) == packed
+
+
+def test_hiredis_packing_refuses_what_redis_py_refuses() -> None:
+    for bad in (None, True, {"a": 1}):
+        with pytest.raises(DataError):
+            hiredis_packing(Connection)().pack_command("SET", "k", bad)
+        with pytest.raises(DataError):
+            Connection().pack_command("SET", "k", bad)
+
+
+def test_every_url_scheme_keeps_its_connection_class() -> None:
+    for url, kind in (
+        ("redis://127.0.0.1:1/0", Connection),
+        ("rediss://127.0.0.1:1/0", SSLConnection),
+        ("unix:///tmp/redis.sock", UnixDomainSocketConnection),
+    ):
+        made = connect(url).connection_pool.connection_class
+        assert issubclass(made, kind) and made is not kind
+        assert hiredis_packing(made) is made
+
+
+async def test_a_client_packing_with_hiredis_talks_to_redis(clients: tuple[Redis, Redis]) -> None:
+    first, second = clients
+    value = "vàlue " * 20_000
+    await first.set("packed", value)
+    assert await second.get("packed") == value.encode()
+    async with first.pipeline(transaction=False) as pipe:
+        replies = await pipe.incr("n").incrbyfloat("f", 0.5).execute()
+    assert replies == [1, 0.5]
 
 
 # --- handled comment ids ---------------------------------------------------------------------
