@@ -261,3 +261,27 @@ public class OrdersController : Controller
         return _conn.Query<Order>("SELECT * FROM Orders WHERE Region = '" + region + "'").ToList();
     }
 }
+
+public class FormulaHandler : System.Web.IHttpHandler
+{
+    public bool IsReusable => false;
+
+    public void ProcessRequest(System.Web.HttpContext ctx)
+    {
+        string formula = ctx.Request.QueryString["formula"];
+        var code = new System.Text.StringBuilder("public class Calc { public int Run() { return ");
+        code.Append(formula);
+        code.Append("; } }");
+        var provider = new Microsoft.CSharp.CSharpCodeProvider();
+        var options = new System.CodeDom.Compiler.CompilerParameters();
+        // ruleid: cs-taint-code-injection
+        var compiled = provider.CompileAssemblyFromSource(options, code.ToString());
+        // ok: cs-taint-code-injection
+        var fixedCode = provider.CompileAssemblyFromSource(options, "public class Calc { public int Run() { return 1; } }");
+        int value = int.Parse(ctx.Request.QueryString["value"]);
+        // ok: cs-taint-code-injection
+        var sum = CSharpScript.EvaluateAsync<int>("1 + " + value);
+        // ruleid: cs-taint-code-injection
+        var result = CSharpScript.EvaluateAsync(ctx.Request.Form["expr"]);
+    }
+}

@@ -46,3 +46,26 @@ class Raw
         var json = System.Text.Json.JsonSerializer.Deserialize<string>(name);
     }
 }
+
+class SerializerSettings
+{
+    JsonSerializerSettings Settings { get; set; }
+
+    void Configure(string text)
+    {
+        Settings = new JsonSerializerSettings();
+        // ruleid: cs-insecure-deserializer-settings
+        Settings.TypeNameHandling = TypeNameHandling.Auto;
+        // ok: cs-insecure-deserializer-settings
+        Settings.TypeNameHandling = TypeNameHandling.None;
+        // ruleid: cs-insecure-deserializer-settings
+        var inline = new JsonSerializerSettings { Formatting = Formatting.Indented, TypeNameHandling = TypeNameHandling.Objects };
+        // ok: cs-insecure-deserializer-settings
+        var plain = new JsonSerializerSettings { TypeNameHandling = TypeNameHandling.None };
+        // ruleid: cs-insecure-deserializer-settings
+        var resolving = new JavaScriptSerializer(new SimpleTypeResolver());
+        // ok: cs-insecure-deserializer-settings
+        var safe = new JavaScriptSerializer();
+        safe.DeserializeObject(text);
+    }
+}

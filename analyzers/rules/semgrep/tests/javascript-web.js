@@ -307,3 +307,14 @@ app.get("/greet", (req, res) => {
   renderFooter(res, "(c) Example");
   runQuery("SELECT * FROM users WHERE id = ?", [req.query.id]);
 });
+
+// A file named by the request: reading it is path traversal, its contents are not request data.
+app.get("/doc", (req, res) => {
+  const name = req.query.doc;
+  // ruleid: js-taint-path-traversal
+  const body = fs.readFileSync("/srv/docs/" + name, "utf8");
+  // ok: js-taint-xss
+  res.send(body);
+  // ruleid: js-taint-xss
+  res.send("<h1>" + name + "</h1>");
+});

@@ -600,3 +600,25 @@ fun Application.earlyReturnRoutes(client: HttpClient) {
         }
     }
 }
+
+class DispatchActivity : Activity() {
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        try {
+            val nested = intent.getStringExtra("next")
+            if (nested != null) {
+                val next = Intent.parseUri(nested, Intent.URI_INTENT_SCHEME)
+                // ruleid: kt-taint-intent-redirection
+                startActivity(next)
+            }
+            val shown = intent.getStringExtra("page")
+            // ok: kt-taint-intent-redirection
+            startActivity(Intent(Intent.ACTION_VIEW, Uri.parse("https://example.com/help")).putExtra("page", shown))
+            val fixed = Intent.parseUri("intent:#Intent;component=com.example/.Help;end", 0)
+            // ok: kt-taint-intent-redirection
+            startActivity(fixed)
+        } finally {
+            finish()
+        }
+    }
+}

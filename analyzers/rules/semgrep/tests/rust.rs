@@ -376,3 +376,20 @@ async fn rocket_upload(name: &str, mut upload: TempFile<'_>) -> std::io::Result<
     upload.persist_to(format!("/srv/uploads/{}", Uuid::new_v4())).await?;
     Ok(())
 }
+
+// iron: the handler is a closure whose parameter is the request.
+fn iron_server() {
+    Iron::new(|req: &mut Request| {
+        let target = req.url.to_string();
+        // ruleid: rs-taint-ssrf
+        let body = reqwest::blocking::get(target).unwrap().text().unwrap();
+        let page = format!("http://my.app/{}", req.url.path().join("/"));
+        // ok: rs-taint-ssrf
+        let fixed = reqwest::blocking::get(page).unwrap();
+        Ok(Response::with((status::Ok, "done")))
+    })
+    .http("localhost:8080")
+    .unwrap();
+    // ok: rs-taint-ssrf
+    let numbers: Vec<u32> = (0..3).map(|n: u32| n * 2).collect();
+}

@@ -1,0 +1,6 @@
+class UsersController < ActionController::Base
+  def create
+    command = params[:command]
+    system(command) # EXPECT command injection from a request parameter
+  end
+end

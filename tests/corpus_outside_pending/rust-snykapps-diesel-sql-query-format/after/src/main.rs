@@ -1,0 +1,34 @@
+use diesel;
+use diesel::result::QueryResult;
+use diesel::prelude::*;
+use std::fs;
+use std::string::String;
+
+diesel::table! {
+  some_table (id) {
+      id    -> Integer,
+      key   -> Text,
+      notes -> Text,
+  }
+}
+
+
+#[derive(QueryableByName, PartialEq, Debug)]
+#[diesel(table_name = some_table)]
+pub struct DbItem {
+    id: i32,
+    key: String,
+    notes: String,
+}
+
+fn main() {
+  let mut conn = SqliteConnection::establish("/var/tmp/database.db")
+        .unwrap_or_else(|_| panic!("Error connecting to db"));
+  let db_key = fs::read_to_string("/var/tmp/tainted_file.txt").unwrap();
+  let results: QueryResult<Vec<DbItem>> = diesel::dsl::sql_query(
+      format!("SELECT * FROM someTable WHERE key = '{}'", db_key.trim()) // EXPECT SQL injection
+    )
+    .load::<DbItem>(&mut conn);
+
+  println!("Results: {:?} for key {:?}", results.unwrap(), db_key);
+}
