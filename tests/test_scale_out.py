@@ -281,6 +281,7 @@ async def start_worker(started: list[WorkerProcess], env: dict[str, str], tmp_pa
             env={**env, "METRICS_PORT": str(port), "PORT": str(free_port())},
             stdout=subprocess.DEVNULL,
             stderr=out,
+            start_new_session=True,  # as a service manager starts it: the leader of its own session
         )
     worker = WorkerProcess(process, port, log)
     started.append(worker)
@@ -329,6 +330,9 @@ async def test_a_worker_killed_mid_review_leaves_one_review_done_by_another_with
             # A worker runs below the receiver's priority (bot/cli.py WORKER_NICENESS).
             expected_nice = min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS)
             assert os.getpriority(os.PRIO_PROCESS, doomed.process.pid) == expected_nice
+            autogroup = Path(f"/proc/{doomed.process.pid}/autogroup")
+            if autogroup.exists():  # Linux shares the CPU by session first: its session is lowered too
+                assert autogroup.read_text().split()[-1] == str(WORKER_NICENESS)
             assert await cluster.deliver(0, "pull_request", cluster.pull_payload(21, "opened")) == 202
             await asyncio.wait_for(hold.arrived.wait(), WAIT)
             assert [r["status"] for r in cluster.check_runs()] == ["in_progress"]
