@@ -285,3 +285,74 @@ public class FormulaHandler : System.Web.IHttpHandler
         var result = CSharpScript.EvaluateAsync(ctx.Request.Form["expr"]);
     }
 }
+
+// --- framework sink APIs from each framework's documentation -----------------------------------
+
+public class ProfileController : Controller
+{
+    public IActionResult Back(string returnUrl)
+    {
+        if (returnUrl == "/dashboard")
+        {
+            // ok: cs-taint-open-redirect
+            return Redirect(returnUrl);
+        }
+        // ruleid: cs-taint-open-redirect
+        Response.Headers.Append(HeaderNames.Location, returnUrl);
+        // ruleid: cs-taint-open-redirect
+        return Redirect(returnUrl);
+    }
+}
+
+public static class MinimalEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/hello", (string name) =>
+            // ruleid: cs-taint-xss
+            Results.Text($"<p>{name}</p>", "text/html"));
+        app.MapGet("/plain", (string name) =>
+            // ok: cs-taint-xss
+            Results.Text($"{name}", "text/plain"));
+        app.MapGet("/file", (string name) =>
+            // ruleid: cs-taint-path-traversal
+            Results.PhysicalFile("/srv/files/" + name));
+    }
+}
+
+[HtmlTargetElement("greeting")]
+public class GreetingTagHelper : TagHelper
+{
+    public void Show(HttpContext ctx, TagHelperOutput output)
+    {
+        // ruleid: cs-taint-xss
+        output.Content.SetHtmlContent("<b>" + ctx.Request.Query["name"] + "</b>");
+        // ok: cs-taint-xss
+        output.Content.SetContent(ctx.Request.Query["name"]);
+    }
+}
+
+public class FileHandler : IHttpHandler
+{
+    public void ProcessRequest(HttpContext ctx)
+    {
+        string path = ctx.Request.QueryString["path"];
+        if (path.Contains("..") || path.Contains("/") || path.Contains("\\"))
+        {
+            return;
+        }
+        // ok: cs-taint-xss
+        ctx.Response.Write(File.ReadAllText(path));
+    }
+}
+
+public class EchoController : Controller
+{
+    public IActionResult Echo(string text)
+    {
+        // ok: cs-taint-xss
+        var plain = new ContentResult { Content = text, ContentType = "text/plain" };
+        // ruleid: cs-taint-xss
+        return new ContentResult { Content = "<p>" + text + "</p>", ContentType = "text/html" };
+    }
+}

@@ -101,3 +101,60 @@ func unzip(r *zip.Reader, dest string) error {
 	}
 	return nil
 }
+
+// --- framework sink APIs from each framework's documentation ---------------------------------
+
+func away(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	if next == "/home" {
+		// ok: go-taint-open-redirect
+		http.Redirect(w, r, next, http.StatusFound)
+		return
+	}
+	// ruleid: go-taint-open-redirect
+	w.Header().Add("Location", next)
+}
+
+func echoPage(c echo.Context) error {
+	// ruleid: go-taint-xss
+	return c.HTMLBlob(http.StatusOK, []byte("<p>"+c.QueryParam("name")+"</p>"))
+}
+
+func ginPage(c *gin.Context) {
+	// ruleid: go-taint-xss
+	c.Writer.WriteString("<p>" + c.Query("name") + "</p>")
+	// ruleid: go-taint-open-redirect
+	c.Header("Location", c.Query("next"))
+}
+
+type runRequest struct {
+	Cmd  string `json:"cmd"`
+	Page string `json:"page"`
+}
+
+func runJSON(w http.ResponseWriter, r *http.Request) {
+	var req runRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		return
+	}
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", req.Cmd).Run()
+	// ok: go-taint-command-injection
+	exec.Command("ls", "-la").Run()
+}
+
+func ginBind(c *gin.Context) {
+	var req runRequest
+	if err := c.ShouldBindJSON(&req); err != nil {
+		return
+	}
+	// ruleid: go-taint-path-traversal
+	c.File("/srv/pages/" + req.Page)
+}
+
+func echoBind(c echo.Context) error {
+	var req runRequest
+	_ = c.Bind(&req)
+	// ruleid: go-taint-open-redirect
+	return c.Redirect(http.StatusFound, req.Page)
+}

@@ -123,3 +123,47 @@ class UserController {
         return "ok";
     }
 }
+
+// --- framework sink APIs from each framework's documentation ---------------------------------
+
+@RestController
+class GreetingController {
+    private static final String HOME = "/home";
+
+    @GetMapping("/greet")
+    public String greet(@RequestParam String name) {
+        // ruleid: java-taint-xss
+        return "<h1>Hello " + name + "</h1>";
+    }
+
+    @GetMapping(value = "/greet.json", produces = "application/json")
+    public String greetJson(@RequestParam String name) {
+        // ok: java-taint-xss
+        return "{\"name\": \"" + name + "\"}";
+    }
+
+    @GetMapping("/page")
+    public ResponseEntity<String> page(@RequestParam String name) {
+        // ruleid: java-taint-xss
+        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body("<p>" + name + "</p>");
+    }
+
+    @GetMapping("/go")
+    public ResponseEntity<Void> go(@RequestParam String next) {
+        if (HOME.equals(next)) {
+            // ok: java-taint-open-redirect
+            return ResponseEntity.status(HttpStatus.FOUND).location(URI.create(next)).build();
+        }
+        // ruleid: java-taint-open-redirect
+        return ResponseEntity.status(HttpStatus.FOUND).location(URI.create(next)).build();
+    }
+
+    @GetMapping("/fetch")
+    public Object fetch(@RequestParam String url) throws IOException {
+        // ruleid: java-taint-ssrf
+        Request request = new Request.Builder().url(url).build();
+        // ok: java-taint-ssrf
+        Request fixed = new Request.Builder().url("https://api.example.com/status").build();
+        return client.newCall(request).execute();
+    }
+}

@@ -318,3 +318,54 @@ app.get("/doc", (req, res) => {
   // ruleid: js-taint-xss
   res.send("<h1>" + name + "</h1>");
 });
+
+// --- framework sink APIs from each framework's documentation --------------------------------
+
+const { Hono } = require("hono");
+const { html } = require("hono/html");
+const { getCookie } = require("hono/cookie");
+const send = require("koa-send");
+const hono = new Hono();
+
+hono.get("/hi", (c) => {
+  const name = c.req.query("name");
+  // ok: js-taint-xss
+  c.html(html`<p>${name}</p>`);
+  // ruleid: js-taint-open-redirect
+  c.header("Location", getCookie(c, "back"));
+  // ruleid: js-taint-xss
+  return c.html(`<p>${name}</p>`);
+});
+
+hono.post("/go", async (c) => {
+  const { next } = c.req.valid("form");
+  if (!ALLOWED_TARGETS.includes(next)) {
+    return c.redirect("/");
+  }
+  // ok: js-taint-open-redirect
+  return c.redirect(next);
+});
+
+hono.post("/away", async (c) => {
+  const { next } = c.req.valid("form");
+  // ruleid: js-taint-open-redirect
+  return c.redirect(next);
+});
+
+koa.use(async (ctx) => {
+  // ruleid: js-taint-path-traversal
+  await send(ctx, ctx.query.file);
+  // ok: js-taint-path-traversal
+  await send(ctx, ctx.path, { root: __dirname + "/public" });
+});
+
+require("http").createServer((req, res) => {
+  let body = "";
+  req.on("data", (chunk) => {
+    body += chunk;
+  });
+  // ruleid: js-taint-open-redirect
+  res.setHeader("location", req.url.slice(1));
+  // ruleid: js-taint-ssrf
+  req.on("data", (chunk) => fetch(chunk.toString()));
+});

@@ -83,3 +83,60 @@ class Reports {
 export function titled(req: Request, res: Response): void {
   renderTitle(res, req.query.title as string);
 }
+
+// --- framework sink APIs from each framework's documentation --------------------------------
+
+@Controller("pages")
+export class PagesController {
+  @Get("hello")
+  hello(@Query("name") name: string): string {
+    // ruleid: js-taint-xss
+    return `<h1>Hello ${name}</h1>`;
+  }
+
+  @Get("count")
+  count(@Query("name") name: string): object {
+    // ok: js-taint-xss
+    return { name };
+  }
+
+  @Get("go")
+  @Redirect()
+  go(@Query("next") next: string): { url: string } {
+    // ruleid: js-taint-open-redirect
+    return { url: next };
+  }
+
+  @Get("host")
+  host(@HostParam("account") account: string): string {
+    // ruleid: js-taint-xss
+    return "<p>" + account;
+  }
+}
+
+export async function POST(request: NextRequest): Promise<Response> {
+  const form = await request.formData();
+  const back = form.get("back") as string;
+  if (back === "/dashboard") {
+    // ok: js-taint-open-redirect
+    return NextResponse.redirect(back);
+  }
+  // ruleid: js-taint-open-redirect
+  redirect(back);
+  // ruleid: js-taint-xss
+  return new Response(`<p>${back}</p>`, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+export async function PUT(request: NextRequest): Promise<Response> {
+  const back = request.nextUrl.searchParams.get("back") ?? "/";
+  // ok: js-taint-xss
+  const text = new Response(`${back}`, { headers: { "Content-Type": "text/plain" } });
+  // ruleid: js-taint-open-redirect
+  return NextResponse.redirect(new URL(back, request.url));
+}
+
+export default async function Page({ searchParams }: { searchParams: Record<string, string> }) {
+  // ruleid: js-taint-ssrf
+  const data = await fetch(searchParams.feed);
+  return data.json();
+}

@@ -622,3 +622,53 @@ class DispatchActivity : Activity() {
         }
     }
 }
+
+// --- framework sink APIs from each framework's documentation ---------------------------------
+
+fun Application.moreKtorRoutes() {
+    routing {
+        get("/page/{name}") {
+            val name = call.pathParameters["name"]
+            // ruleid: kt-taint-server-xss
+            call.respondText("<h1>$name</h1>", ContentType.parse("text/html"))
+            // ok: kt-taint-server-xss
+            call.respondText("$name", ContentType.Text.Plain)
+        }
+        get("/away") {
+            val next = call.request.queryParameters["next"]
+            if (next == "/home") {
+                // ok: kt-taint-server-open-redirect
+                call.respondRedirect(next)
+            }
+            // ruleid: kt-taint-server-open-redirect
+            call.response.header(HttpHeaders.Location, call.request.uri)
+        }
+    }
+}
+
+@RestController
+class GreetingController {
+    @GetMapping("/greet")
+    fun greet(@RequestParam name: String): String {
+        // ruleid: kt-taint-server-xss
+        return "<h1>Hello $name</h1>"
+    }
+
+    @GetMapping("/greet.json", produces = ["application/json"])
+    fun greetJson(@RequestParam name: String): String {
+        // ok: kt-taint-server-xss
+        return "{\"name\": \"$name\"}"
+    }
+
+    @GetMapping("/go")
+    fun go(@RequestParam next: String): ResponseEntity<Void> {
+        // ruleid: kt-taint-server-open-redirect
+        return ResponseEntity.status(HttpStatus.FOUND).location(URI.create(next)).build()
+    }
+
+    @GetMapping("/download")
+    fun download(@RequestParam name: String): FileSystemResource {
+        // ruleid: kt-taint-path-traversal
+        return FileSystemResource("/srv/files/$name")
+    }
+}

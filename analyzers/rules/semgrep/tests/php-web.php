@@ -69,3 +69,40 @@ $doc->loadXML(file_get_contents('php://input'));
 curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, false);
 // ok: php-tls-verification-disabled
 curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, true);
+
+// --- framework sink APIs from each framework's documentation ----------------------------------
+
+class PageController extends AbstractController
+{
+    public function show(Request $request): Response
+    {
+        $name = $request->attributes->get('name');
+        $next = $request->cookies->get('next');
+        if ($next === '/home') {
+            // ok: php-taint-open-redirect
+            return $this->redirect($next);
+        }
+        // ruleid: php-taint-open-redirect
+        $away = $this->redirect($next);
+        // ruleid: php-taint-path-traversal
+        $file = new BinaryFileResponse('/srv/files/' . $name);
+        // ok: php-taint-xss
+        $data = new Response(json_encode(['name' => $name]), 200, ['Content-Type' => 'application/json']);
+        // ruleid: php-taint-xss
+        return new Response('<p>' . $name . '</p>');
+    }
+}
+
+function laravelRoutes(Request $request, $httpClient, $cache)
+{
+    // ruleid: php-taint-open-redirect
+    $back = Redirect::to($request->next);
+    // ruleid: php-taint-path-traversal
+    $dl = response()->download(storage_path('exports/' . $request->input('file')));
+    // ruleid: php-taint-ssrf
+    $res = $httpClient->post($request->query('hook'));
+    // ok: php-taint-ssrf
+    $cache->put($request->query('key'), 1);
+    // ruleid: php-taint-xss
+    return response("<h1>{$request->name}</h1>");
+}

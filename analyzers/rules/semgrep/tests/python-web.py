@@ -160,3 +160,55 @@ def untar(path, dest):
     with tarfile.open(path) as archive:
         # ok: py-tarfile-extract-unfiltered
         archive.extractall(dest, filter="data")
+
+
+# --- framework sink APIs from each framework's documentation -----------------------------------
+
+ALLOWED_NEXT = {"/home", "/profile"}
+
+
+@app.route("/away")
+def away():
+    target = request.args.get("next", "/")
+    if target in ALLOWED_NEXT:
+        # ok: py-taint-open-redirect
+        return redirect(target)
+    resp = make_response("moved", 302)
+    # ruleid: py-taint-open-redirect
+    resp.headers["Location"] = target
+    # ruleid: py-taint-xss
+    page = Response(f"<p>{target}</p>", mimetype="text/html")
+    # ok: py-taint-xss
+    text = Response(target, mimetype="text/plain")
+    return resp
+
+
+@api.get("/hello", response_class=HTMLResponse)
+async def hello(name: str):
+    # ruleid: py-taint-open-redirect
+    back = RedirectResponse(url=name)
+    # ruleid: py-taint-xss
+    return f"<h1>Hello {name}</h1>"
+
+
+@api.get("/file")
+async def file(name: str):
+    # ruleid: py-taint-path-traversal
+    return FileResponse(path="/srv/files/" + name)
+
+
+class ArticleView(View):
+    def get(self, request, slug):
+        # ruleid: py-taint-ssrf
+        requests.get("https://" + slug)
+        # ok: py-taint-ssrf
+        requests.get("https://api.example.com/articles/")
+        return HttpResponse("ok")
+
+
+def django_text(request):
+    name = request.GET.get("name", "")
+    # ok: py-taint-xss
+    text = HttpResponse(name, content_type="text/plain")
+    # ruleid: py-taint-xss
+    return HttpResponse("<p>" + name + "</p>", content_type="text/html; charset=utf-8")

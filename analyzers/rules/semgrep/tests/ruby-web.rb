@@ -331,3 +331,94 @@ class ReturnsController < ApplicationController
     @record = url_for(controller: "articles", action: "show", id: params[:id])
   end
 end
+
+# --- framework sink APIs from each framework's documentation ---------------------------------
+
+class PagesController < ApplicationController
+  def back_home
+    target = params[:return_to]
+    if target == "/dashboard"
+      # ok: rb-taint-open-redirect
+      redirect_to target
+    end
+    # ruleid: rb-taint-open-redirect
+    head :found, location: target
+  end
+
+  def raw_body
+    # ruleid: rb-taint-xss
+    response.body = "<p>#{params[:name]}</p>"
+  end
+
+  def on_host
+    # ruleid: rb-taint-open-redirect
+    response.headers["Location"] = "https://#{request.host}/login"
+  end
+end
+
+get "/hello/:name" do |name|
+  # ruleid: rb-taint-open-redirect
+  redirect to(params[:next]) if params[:next]
+  # ok: rb-taint-xss
+  logger.info("hello #{name}")
+  # ruleid: rb-taint-xss
+  "<h1>Hello #{name}</h1>"
+end
+
+get "/plain" do
+  # ok: rb-taint-xss
+  "<h1>Hello world</h1>"
+end
+
+get "/page" do
+  # ruleid: rb-taint-path-traversal
+  erb params[:page].to_sym
+end
+
+get "/stop" do
+  # ruleid: rb-taint-xss
+  halt 400, "bad value #{params[:q]}"
+end
+
+get "/users" do
+  # ruleid: rb-taint-sql-injection
+  DB["SELECT * FROM users WHERE name = '#{params[:name]}'"].all
+  # ok: rb-taint-sql-injection
+  DB["SELECT * FROM users WHERE name = ?", params[:name]].all
+end
+
+class HelloApp
+  def call(env)
+    req = Rack::Request.new(env)
+    # ruleid: rb-taint-ssrf
+    Net::HTTP.get(URI(env["QUERY_STRING"]))
+    # ruleid: rb-taint-open-redirect
+    return [302, { "Location" => req.params["next"] }, []] if req.params["next"]
+    # ok: rb-taint-xss
+    return [200, { "Content-Type" => "text/plain" }, [req.params["name"]]] if req.get?
+    # ruleid: rb-taint-xss
+    [200, { "Content-Type" => "text/html" }, ["<p>#{req.params["name"]}</p>"]]
+  end
+end
+
+class HelloController < ActionController::Base
+  VALID_REDIRECT = "https://example.com/welcome"
+
+  def hello
+    if params[:url] == VALID_REDIRECT
+      # ok: rb-taint-open-redirect
+      redirect_to params[:url]
+    else
+      head :bad_request
+    end
+  end
+end
+
+class ExportsController < ApplicationController
+  def preview
+    # ruleid: rb-taint-xss
+    send_data "<p>#{params[:title]}</p>", type: "text/html", disposition: "inline"
+    # ok: rb-taint-xss
+    send_data params[:title], type: "text/csv", disposition: "attachment"
+  end
+end

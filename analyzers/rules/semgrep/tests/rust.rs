@@ -393,3 +393,63 @@ fn iron_server() {
     // ok: rs-taint-ssrf
     let numbers: Vec<u32> = (0..3).map(|n: u32| n * 2).collect();
 }
+
+// --- framework sink APIs from each framework's documentation ----------------------------------
+
+async fn actix_html(query: web::Query<Ping>) -> web::Html {
+    // ok: rs-taint-xss
+    let fixed = web::Html::new("<p>pong</p>");
+    // ruleid: rs-taint-xss
+    web::Html::new(format!("<p>{}</p>", query.host))
+}
+
+async fn tide_pages(req: tide::Request<()>) -> tide::Result {
+    let next: String = req.param("next")?.to_string();
+    if next == "/home" {
+        // ok: rs-taint-open-redirect
+        return Ok(Redirect::new(&next).into());
+    }
+    // ruleid: rs-taint-open-redirect
+    let away: Response = Redirect::new(&next).into();
+    let mut res = Response::new(StatusCode::Ok);
+    // ruleid: rs-taint-open-redirect
+    res.insert_header("Location", &next);
+    res.set_content_type(mime::HTML);
+    // ruleid: rs-taint-xss
+    res.set_body(format!("<p>{}</p>", next));
+    let mut plain = Response::new(StatusCode::Ok);
+    plain.set_content_type(mime::PLAIN);
+    // ok: rs-taint-xss
+    plain.set_body(format!("{}", next));
+    // ruleid: rs-taint-path-traversal
+    let file = Body::from_file(format!("/srv/files/{}", next)).await?;
+    // ok: rs-taint-path-traversal
+    let index = Body::from_file("/srv/files/index.html").await?;
+    Ok(res)
+}
+
+fn iron_responses(req: &mut Request) -> IronResult<Response> {
+    let target = req.url.query().unwrap_or("/").to_string();
+    // ruleid: rs-taint-open-redirect
+    let away = Response::with((status::Found, RedirectRaw(target.clone())));
+    // ok: rs-taint-open-redirect
+    let home = Response::with((status::Found, RedirectRaw("/".to_string())));
+    // ruleid: rs-taint-xss
+    let page = Response::with((ContentType::html().0, status::Ok, format!("<p>{}</p>", target)));
+    // ok: rs-taint-xss
+    let text = Response::with((ContentType::plaintext().0, status::Ok, format!("{}", target)));
+    // ruleid: rs-taint-path-traversal
+    let file = Response::with((status::Ok, Path::new(&target)));
+    Ok(page)
+}
+
+async fn seaorm_search(Query(q): Query<HashMap<String, String>>, db: &DatabaseConnection) {
+    let name = q.get("name").cloned().unwrap_or_default();
+    // ruleid: rs-taint-sql-injection
+    let stmt = Statement::from_string(DbBackend::Postgres, format!("SELECT * FROM users WHERE name = '{}'", name));
+    // ok: rs-taint-sql-injection
+    let safe = Statement::from_sql_and_values(DbBackend::Postgres, "SELECT * FROM users WHERE name = $1", [name.into()]);
+    let sql = format!("DELETE FROM users WHERE name = '{}'", name);
+    // ruleid: rs-taint-sql-injection, rs-sql-format
+    db.execute_unprepared(&sql).await;
+}
