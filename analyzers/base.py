@@ -107,6 +107,9 @@ class AnalyzerResult:
     # says so, and they are never cached. The other files' findings still count.
     not_analyzed: dict[str, str] = field(default_factory=dict)
     capped: list[str] = field(default_factory=list)  # findings left out by the per-file/per-tool caps
+    # Files whose findings depend on other files of the same run (a flow through a function
+    # defined in another file): a cached answer keyed by one file's content could go stale.
+    coupled: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

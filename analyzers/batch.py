@@ -81,6 +81,7 @@ async def _isolate(
         if result.error is None:
             out.findings += result.findings
             out.not_analyzed.update(result.not_analyzed)
+            out.coupled += result.coupled
         else:
             await _isolate(half, result.error, once, out, budget, timeout)
 

@@ -189,6 +189,7 @@ async def store(
             by_path[finding.path].append(finding.to_dict())
     troubled = {path for path in paths for notice in result.notices if path in notice}
     troubled |= set(result.not_analyzed)
+    troubled |= set(result.coupled)  # their findings hang on other files too: never cached alone
     # A file whose findings the tool itself capped: its cached answer would lose the cap's note.
     troubled |= {path for path in paths for note in result.capped if repr(path) in note}
     for path, items in by_path.items():

@@ -14,11 +14,13 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from analyzers import semgrep_summaries as summaries
 from analyzers.base import AnalyzerResult, Finding, PathMap, RuleDoc, Severity, checkable_files
 from analyzers.limits import MIB, ResourceLimits
 from analyzers.process import ProcResult, describe_failure, find_tool, minimal_env, run_bounded, tool_version
@@ -52,6 +54,8 @@ UNFINISHED = frozenset({"Timeout", "OutOfMemory", "StackOverflow"})
 # Share of the process's memory limit given to semgrep's own --max-memory: with its own limit it
 # stops one file and goes on with the rest, instead of dying at the process limit.
 _OWN_MEMORY_SHARE = 0.75
+# The report's key (ours, beside semgrep's) naming the files whose findings may hang on others'.
+COUPLED = "review_bot_coupled"
 
 
 def find_semgrep() -> str | None:
@@ -165,6 +169,7 @@ class Report:
     notices: list[str]  # one per entry of semgrep's errors
     scanned: set[str] | None  # the files semgrep says it scanned (None if unsaid)
     unfinished: dict[str, str]  # files it gave up on, with the reason
+    coupled: list[str]  # files the run with function summaries covered (never cached alone)
 
 
 def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> Report:
@@ -177,7 +182,7 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> Report:
     findings: list[Finding] = []
     for item in report.get("results") or []:
         rel = mapping.relative(str(item.get("path") or ""))
-        if rel is not None:
+        if rel is not None and not str(item.get("check_id") or "").startswith(summaries.PREFIX):
             findings.append(to_finding(item, rel, _read(root, rel, cache)))
     errors = [error for error in report.get("errors") or [] if isinstance(error, dict)]
     notices = [error_notice(error, mapping) for error in errors]
@@ -185,7 +190,8 @@ def parse_output(stdout: bytes, root: Path, paths: Sequence[str]) -> Report:
     scanned = None
     if isinstance(scanned_list, list):
         scanned = {rel for name in scanned_list if (rel := mapping.relative(str(name))) is not None}
-    return Report(findings, notices, scanned, unfinished_files(errors, mapping))
+    coupled = [rel for name in report.get(COUPLED) or [] if (rel := mapping.relative(str(name))) is not None]
+    return Report(findings, notices, scanned, unfinished_files(errors, mapping), coupled)
 
 
 class SemgrepAnalyzer(ToolAnalyzer):
@@ -204,8 +210,10 @@ class SemgrepAnalyzer(ToolAnalyzer):
         executable: str | None = None,
         max_target_bytes: int = DEFAULT_MAX_TARGET_BYTES,
         limits: ResourceLimits | None = None,
+        summaries: bool = True,
     ) -> None:
         super().__init__(limits=limits, executable=executable)
+        self.summaries = summaries  # cross-function taint (analyzers/semgrep_summaries.py)
         self.rule_paths = tuple(Path(p) for p in (bundled_rules() if rule_paths is None else rule_paths))
         self.extra_rule_paths = tuple(Path(p) for p in extra_rule_paths)
         self.max_target_bytes = max_target_bytes
@@ -293,14 +301,74 @@ class SemgrepAnalyzer(ToolAnalyzer):
             yield self.tool_env({"HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home})
 
     async def run_batch(self, exe: str, root: Path, files: Sequence[str], budget: float) -> ProcResult:
+        started = time.monotonic()
+        # Summary rules of the batch's taint rules ride in the same run (analyzers/semgrep_summaries.py),
+        # for the languages in which the batch defines and calls a function.
+        groups = summaries.plan(rules_for_files(self.rule_paths, files)) if self.summaries else ()
+        texts = summaries.texts_of(root, files, groups)
+        groups, names = summaries.worth_a_summary(groups, texts)
         with self.environment() as env:
-            return await run_bounded(
-                self.tool_argv(exe, files),
-                cwd=root,
-                timeout=budget,
-                env={**env, **gc_env(root, files)},  # a lighter collector for a small batch
-                limits=self.limits.with_cpu_at_most(budget),
+            env = {**env, **gc_env(root, files)}  # a lighter collector for a small batch
+            rules = self.rules_for(files)
+            if groups:
+                rules.append(Path(env["HOME"]) / "review-bot-summaries.yml")
+                rules[-1].write_text(summaries.rules_text(groups, names), encoding="utf-8")
+            run = await self._run(self.command(exe, rules, files), root, env, budget)
+            if not groups or run.timed_out or run.truncated or summaries.PREFIX.encode() not in run.stdout:
+                return run
+            left = budget - (time.monotonic() - started)
+            return await self.second_pass(exe, root, files, (groups, texts), run, env, left)
+
+    async def _run(self, argv: list[str], root: Path, env: dict[str, str], budget: float) -> ProcResult:
+        return await run_bounded(
+            argv, cwd=root, timeout=budget, env=env, limits=self.limits.with_cpu_at_most(budget)
+        )
+
+    async def second_pass(
+        self,
+        exe: str,
+        root: Path,
+        files: Sequence[str],
+        batch: tuple[Sequence[summaries.Group], dict[str, list[str]]],
+        first: ProcResult,
+        env: dict[str, str],
+        budget: float,
+    ) -> ProcResult:
+        """The first run's report, with the taint rules that function summaries extend run again."""
+        try:
+            report = json.loads(first.stdout.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return first  # report() says it is unreadable
+        if not isinstance(report, dict):
+            return first
+        groups, texts = batch
+        found = summaries.usable(summaries.take_summaries(report), groups, texts)
+        if not found:
+            return first  # parse_output() leaves the summary rules' results out
+        rules = summaries.rewritten_rules(groups, found)
+        targets = summaries.files_for(groups, found, files)
+        rule_file = Path(env["HOME"]) / "review-bot-rewritten.yml"
+        rule_file.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+        second = None
+        if budget >= 1:
+            second = await self._run(self.command(exe, [rule_file], targets), root, env, budget)
+        try:
+            again = (
+                json.loads(second.stdout.decode("utf-8")) if second and second.returncode in (0, 1) else None
             )
+        except (ValueError, UnicodeDecodeError):
+            again = None
+        if isinstance(again, dict):
+            summaries.merge(report, again, {str(rule["id"]) for rule in rules}, [f"./{p}" for p in targets])
+        else:
+            why = "no time left" if second is None else f"exit {second.returncode}"
+            message = f"the run with function summaries did not finish ({why}): same-function flows only"
+            report.setdefault("errors", []).append({"type": "Summaries", "message": message})
+        # A flow from a helper in one file to a sink in another: neither file's findings may be
+        # cached by its own content (a later push changing only the helper would meet a stale
+        # answer for the caller), so the next review analyzes both again.
+        report[COUPLED] = [f"./{p}" for p in targets]
+        return replace(first, stdout=json.dumps(report).encode("utf-8"))
 
     @classmethod
     def rule_doc(cls, rule_id: str) -> RuleDoc | None:
@@ -333,6 +401,7 @@ class SemgrepAnalyzer(ToolAnalyzer):
             version=version,
             notices=notices,
             not_analyzed=report.unfinished,
+            coupled=report.coupled,
         )
 
     def _skip_notice(self, root: Path, rel: str) -> str:
