@@ -180,7 +180,8 @@ async def test_files_a_cross_file_flow_joins_are_never_cached_alone(tmp_path: Pa
     async def review() -> set[tuple[str, int, str]]:
         [result] = await run_cached(tmp_path, paths, [SemgrepAnalyzer()], cache=cache, timeout=120)
         assert result.error is None, result.error
-        return {(f.path, f.line, f.rule_id) for f in result.findings if f.rule_id == "js-taint-path-traversal"}
+        rule = "js-taint-path-traversal"
+        return {(f.path, f.line, f.rule_id) for f in result.findings if f.rule_id == rule}
 
     assert await review() == {("src/app.js", 5, "js-taint-path-traversal")}
     assert len(cache) == 0  # the files the run with summaries covered are not cached
