@@ -83,14 +83,33 @@ def included_extensions(rule: dict[object, object]) -> frozenset[str] | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _rule_file_extensions(path: str, _mtime_ns: int, _size: int) -> frozenset[str] | None:
+def _rules_of(path: str, _mtime_ns: int, _size: int) -> tuple[object, ...] | None:
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.load(handle, Loader=_LOADER)  # noqa: S506 (a safe loader, C or Python)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     rules = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(rules, list) or not rules:
+    return tuple(rules) if isinstance(rules, list) else None
+
+
+def rule_file_rules(path: Path) -> tuple[object, ...] | None:
+    """The entries of a rule file's ``rules`` list, or None when it does not read as one.
+
+    Read once per version of the file (its path, modification time and size key the answer);
+    the entries are shared between callers: copy one before changing it.
+    """
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _rules_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def rule_file_extensions(path: Path) -> frozenset[str] | None:
+    """The extensions of the files some rule of this file can match; None for "any file"."""
+    rules = rule_file_rules(path)
+    if not rules:
         return None
     found: set[str] = set()
     for rule in rules:
@@ -103,18 +122,6 @@ def _rule_file_extensions(path: str, _mtime_ns: int, _size: int) -> frozenset[st
             return None
         found |= exts
     return frozenset(found)
-
-
-def rule_file_extensions(path: Path) -> frozenset[str] | None:
-    """The extensions of the files some rule of this file can match; None for "any file".
-
-    Read once per version of the file (its path, modification time and size key the answer).
-    """
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return _rule_file_extensions(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 def rules_for_files(rule_paths: Sequence[Path], files: Iterable[str]) -> list[Path]:

@@ -33,16 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analyzers.semgrep_functions import SYNTAX, called_functions, syntax_name
-from analyzers.semgrep_languages import LANGUAGE_EXTENSIONS, extension
+from analyzers.semgrep_languages import LANGUAGE_EXTENSIONS, extension, rule_file_rules
 
 PREFIX = "review-bot-summary"
 MAX_POSITION = 4  # arguments followed: the first four
 MAX_NAMES = 400  # functions defined and called in one language of a batch, at most, for summaries
 _TEXT_BYTES = 1024 * 1024  # read of each file for the textual checks
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LAST_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:<[^<>()]*>)?\s*$")
 _IS_METHOD = re.compile(r"\.|::|->")
@@ -69,26 +66,13 @@ class Group:
         return frozenset(found)
 
 
-@functools.lru_cache(maxsize=64)
-def _load(path: str, _mtime_ns: int, _size: int) -> tuple[dict[str, Any], ...]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_LOADER)  # noqa: S506 (a safe loader; the bot's own files)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return ()
-    rules = data.get("rules") if isinstance(data, dict) else None
-    return tuple(rule for rule in rules or () if isinstance(rule, dict))
-
-
 def taint_rules(paths: Iterable[Path]) -> list[dict[str, Any]]:
     """The taint rules of the given (bundled) rule files that a syntax above covers."""
     found: list[dict[str, Any]] = []
     for path in paths:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        for rule in _load(str(path), stat.st_mtime_ns, stat.st_size):
+        for rule in rule_file_rules(path) or ():
+            if not isinstance(rule, dict):
+                continue
             if rule.get("mode") == "taint" and syntax_name(rule.get("languages")) and rule.get("id"):
                 found.append(rule)
     return found

@@ -41,12 +41,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.corpus_tools import (  # noqa: E402
     OUTSIDE,
+    case_meta,
     corpus_cases,
+    hash_split,
     is_clean,
     labels,
     language,
     review_batch,
-    split_of,
 )
 
 Hit = tuple[str, int, int]  # (path in the case, first line, last line)
@@ -201,9 +202,7 @@ def score(cases: list[Path], hits: dict[str, list[Hit]]) -> Tally:
 
 
 def _split(case: Path) -> str:
-    from tests.corpus_tools import CaseResult, case_meta
-
-    return split_of(CaseResult(case.name, set(), [], {}, case_meta(case)))
+    return case_meta(case).get("split", hash_split(case.name))
 
 
 def size_mb(venv: Path) -> float:
