@@ -8,10 +8,11 @@ replaces a queued review of an older head; one PR is reviewed by one worker at a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Protocol
+
+import orjson
 
 from bot.observability import current_traceparent
 
@@ -92,11 +93,11 @@ class ReviewJob:
 
     def to_json(self) -> str:
         # The fields are all plain values: vars() is asdict() without its deep copy (per delivery).
-        return json.dumps(vars(self), sort_keys=True)
+        return orjson.dumps(vars(self), option=orjson.OPT_SORT_KEYS).decode()
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> ReviewJob:
-        return cls(**json.loads(raw))
+        return cls(**orjson.loads(raw))
 
     def next_attempt(self) -> ReviewJob:
         return replace(self, attempt=self.attempt + 1)

@@ -9,6 +9,13 @@ pipeline is in flight the next callers gather, so a lone caller waits for no one
 receiver sends fewer, fuller pipelines. Each command keeps its own reply or error (a script
 missing from Redis's cache fails only its own call); a connection failure fails all of them,
 as it would have failed each alone.
+
+The batches go over a connection of the batcher's own, written and read with redis-py's
+connection API (its packing, its reply parser, its retry policy) rather than through a
+``Pipeline``: a pipeline takes a connection from the pool and checks it, wraps the send in a
+task with a timeout and each reply in a timeout of its own, and records metrics, which cost
+more than twice the round trip itself (115 against 50 us of CPU per round trip, measured on
+loopback). One timeout bounds the whole batch instead.
 """
 
 from __future__ import annotations
@@ -18,8 +25,12 @@ import contextlib
 import logging
 from typing import Any
 
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError
+from redis.asyncio.connection import AbstractConnection
+from redis.exceptions import NoScriptError, ResponseError
+
+from bot.redis_client import SOCKET_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +47,8 @@ class Batcher:
         self._sender: asyncio.Task[None] | None = None
         self._later: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []  # post(): no one waits
         self._linger: asyncio.TimerHandle | None = None
+        self._connection: AbstractConnection | None = None  # opened by the first batch
+        self._connection_loop: asyncio.AbstractEventLoop | None = None
         self.pipelines = 0  # sent so far (for the benchmark and the tests)
         self.commands = 0
 
@@ -106,15 +119,54 @@ class Batcher:
             await self.redis.script_load(source)
             return await self.call("EVALSHA", sha, len(keys), *keys, *args)
 
+    async def aclose(self) -> None:
+        """Send what waits, then close the batcher's connection."""
+        await self.flush()
+        if self._connection is not None and self._connection_loop is asyncio.get_running_loop():
+            await self._connection.disconnect()
+        self._connection = None
+
+    def _own_connection(self) -> AbstractConnection:
+        loop = asyncio.get_running_loop()
+        if self._connection is None or self._connection_loop is not loop:
+            pool = self.redis.connection_pool
+            # No timeout of its own per write and per reply: _round_trip bounds the batch.
+            kwargs = {**pool.connection_kwargs, "socket_timeout": None}
+            self._connection, self._connection_loop = pool.connection_class(**kwargs), loop
+        return self._connection
+
+    async def _round_trip(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        """The replies to ``commands`` sent at once, an error reply in place of its command's
+        reply; a connection failure is retried as the client's retry policy says (a pipeline's
+        behaviour), with the connection opened anew."""
+        connection = self._own_connection()
+
+        async def once() -> list[Any]:
+            try:
+                async with asyncio.timeout(SOCKET_TIMEOUT):
+                    await connection.send_packed_command(connection.pack_commands(commands))
+                    replies: list[Any] = []
+                    for _ in commands:
+                        try:
+                            replies.append(await connection.read_response())
+                        except ResponseError as exc:
+                            replies.append(exc)
+                    return replies
+            except TimeoutError:  # asyncio's: the replies that did not come cannot be told apart
+                await connection.disconnect(nowait=True)
+                raise redis_errors.TimeoutError("Timeout reading from Redis") from None
+
+        async def failed(error: Exception) -> None:
+            await connection.disconnect(nowait=True)
+
+        return await connection.retry.call_with_retry(once, failed)
+
     async def _send(self) -> None:
         while self._pending:
             self._take_later()
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for args, _ in batch:
-                        pipe.execute_command(*args)
-                    replies = await pipe.execute(raise_on_error=False)
+                replies = await self._round_trip([args for args, _ in batch])
             except BaseException as exc:
                 for _, future in batch:
                     if not future.done():
