@@ -108,6 +108,50 @@ async def test_redis_down_fails_every_waiting_delivery_and_records_nothing(
     )
 
 
+async def test_a_dropped_connection_is_opened_again_for_the_next_deliveries(
+    make_queue: MakeQueue, redis_server: RedisServer
+) -> None:
+    """The group commit has a connection of its own: Redis closing it (a restart, a timeout,
+    CLIENT KILL) costs no delivery; the batch is sent again on a new connection."""
+    receiver, admin = make_queue(), make_queue()
+    assert await receiver.enqueue(pr(1))
+    killed = await admin.redis.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+    assert killed >= 1
+    assert await asyncio.wait_for(settle([receiver.enqueue(pr(n)) for n in (2, 3)]), WAIT) == [True, True]
+    assert sum((await admin.depth()).values()) == 3
+
+
+async def test_a_redis_that_stops_answering_fails_the_batch_within_its_timeout(
+    make_queue: MakeQueue, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis that takes the commands and never answers (a frozen process, a lost network):
+    the deliveries waiting on the batch fail as unavailable (503, redelivered later) after the
+    timeout instead of hanging, and the next ones go through once Redis answers again."""
+    import signal
+
+    from bot.queue import redis_batch
+
+    monkeypatch.setattr(redis_batch, "SOCKET_TIMEOUT", 0.3)
+    receiver = make_queue()
+    assert await receiver.enqueue(pr(1))
+    assert redis_server.process is not None
+    redis_server.process.send_signal(signal.SIGSTOP)
+    try:
+        results = await asyncio.wait_for(settle([receiver.enqueue(pr(n)) for n in (2, 3)]), WAIT)
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+    assert all(isinstance(r, QueueUnavailable) for r in results), results
+    assert await asyncio.wait_for(receiver.enqueue(pr(4)), WAIT)
+
+
+async def test_closing_the_queue_closes_the_group_commits_connection(make_queue: MakeQueue) -> None:
+    receiver, admin = make_queue(), make_queue()
+    assert await receiver.enqueue(pr(1))
+    before = len(await admin.redis.client_list())
+    await receiver.aclose()
+    assert len(await admin.redis.client_list()) < before
+
+
 def test_saq_info_lines_are_quiet_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     saq_log, root = logging.getLogger("saq"), logging.getLogger()
     monkeypatch.setattr(saq_log, "level", logging.NOTSET)
