@@ -413,9 +413,12 @@ def main() -> int:
     parser.add_argument("--ingest", action="store_true", help="wrk against serve + Redis, workers busy")
     parser.add_argument("--rate", type=float, default=500.0, help="ingest: deliveries per second asked")
     parser.add_argument("--wrk-connections", type=int, default=50, help="ingest: wrk's connections")
-    parser.add_argument("--review-prs", type=int, default=60, help="ingest: PRs reviewed (0: no workers)")
+    parser.add_argument("--review-prs", type=int, default=120, help="ingest: PRs reviewed (0: no workers)")
     parser.add_argument("--receivers", type=int, default=1, help="ingest: `serve` processes on one port")
     parser.add_argument("--worker-slots", type=int, default=2, help="ingest: reviews at a time per worker")
+    parser.add_argument(
+        "--no-floor", dest="floor", action="store_false", help="ingest: skip the bare endpoint's run"
+    )
     parser.add_argument("--keep", action="store_true", help="ingest: keep the folder with the logs")
     args = parser.parse_args()
     if args.flood:

@@ -174,6 +174,19 @@ async def post_opened(port: int, secret: str, bodies: list[bytes]) -> list[int]:
         return statuses
 
 
+def run_wrk(args: Any, port: int, script: Path, deliveries: Path, wait_ms: int) -> dict[str, int]:
+    """One wrk run of the ingest script against ``port``: its RESULT line's figures."""
+    wrk = subprocess.run(
+        ["wrk", "-t1", f"-c{args.wrk_connections}", f"-d{args.seconds:g}s", "--timeout", "10s",
+         "-s", str(script), f"http://127.0.0.1:{port}/webhook", "--", str(deliveries), str(wait_ms)],
+        capture_output=True, text=True, timeout=args.seconds + 120, check=False,
+    )  # fmt: skip
+    found = re.search(r"RESULT (.*)", wrk.stdout)
+    if wrk.returncode != 0 or found is None:
+        raise SystemExit(f"bench_webhook: wrk failed ({wrk.returncode}): {wrk.stderr[-500:]}")
+    return {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+
+
 async def wait_ready(port: int, path: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession() as session:
@@ -309,27 +322,33 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         # reached is connections / (wait + latency), so the wait leaves room for a 10 ms answer.
         wait_ms = max(1, round(1000 * args.wrk_connections / args.rate - LATENCY_ROOM_MS))
         others = {"the GitHub double": double.pid, "redis-server": redis_proc.pid}
+        floor = None
+        if args.floor:  # first, the workers reviewing: the same wrk on a bare endpoint
+            bare_port = free_port()
+            bare = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("bare_webhook.py")), str(bare_port), secret],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
+            try:
+                asyncio.run(wait_ready(bare_port, "/", 30, bare))
+                floor_reviewed0 = completed()
+                floor = run_wrk(args, bare_port, tmp / "ingest.lua", deliveries, wait_ms)
+                floor["reviewed"] = completed() - floor_reviewed0
+            finally:
+                bare.terminate()
+                bare.wait(timeout=30)
         others_cpu0 = {name: process_tree_cpu(pid) for name, pid in others.items() if pid}
         wrk_cpu0 = children_cpu()
         cpu0 = [process_tree_cpu(p.pid) for p in procs]
         done0, wall0 = completed(), time.monotonic()
         load0 = Path("/proc/loadavg").read_text().split()[:3]
-        wrk = subprocess.run(
-            ["wrk", "-t1", f"-c{args.wrk_connections}", f"-d{args.seconds:g}s", "--timeout", "10s",
-             "-s", str(tmp / "ingest.lua"), f"http://127.0.0.1:{receiver_port}/webhook",
-             "--", str(deliveries), str(wait_ms)],
-            capture_output=True, text=True, timeout=args.seconds + 120, check=False,
-        )  # fmt: skip
+        r = run_wrk(args, receiver_port, tmp / "ingest.lua", deliveries, wait_ms)
         wall = time.monotonic() - wall0
         cpu = [process_tree_cpu(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
         others_cpu = {name: process_tree_cpu(others[name]) - c for name, c in others_cpu0.items()}
         others_cpu["wrk"] = children_cpu() - wrk_cpu0  # the only child reaped meanwhile
         receiver_cpu = sum(cpu[: args.receivers])
         reviewed = completed() - done0
-        found = re.search(r"RESULT (.*)", wrk.stdout)
-        if wrk.returncode != 0 or found is None:
-            raise SystemExit(f"bench_webhook: wrk failed ({wrk.returncode}): {wrk.stderr[-500:]}")
-        r = {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
         rate = r["requests"] / (r["duration_us"] / 1e6)
         print(f"load before: {load0}    cores: {os.cpu_count()}    body: {size} bytes, distinct PRs")
         print(
@@ -354,6 +373,15 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         # The figure that holds on a shared machine: latency depends on what else runs, this less.
         per_delivery = 1000 * receiver_cpu / max(1, r["requests"])
         print(f"receiver CPU per delivery: {per_delivery:.3f} ms (its rusage / deliveries)")
+        if floor is not None:
+            print(
+                f"floor: a bare aiohttp endpoint (verify + parse, no Redis; bench/bare_webhook.py), the "
+                f"same wrk just before ({floor['reviewed']} reviews finished meanwhile):\n"
+                f"  ack p50 {floor['p50_us'] / 1000:.2f} ms  p90 {floor['p90_us'] / 1000:.2f} ms  "
+                f"p99 {floor['p99_us'] / 1000:.2f} ms  max {floor['max_us'] / 1000:.1f} ms    "
+                f"receiver / floor: p50 {r['p50_us'] / max(1, floor['p50_us']):.1f}x, "
+                f"p99 {r['p99_us'] / max(1, floor['p99_us']):.1f}x"
+            )
     finally:
         for proc in procs:
             if proc.poll() is None:
