@@ -24,7 +24,14 @@ from analyzers import semgrep_summaries as summaries
 from analyzers.base import AnalyzerResult, Finding, PathMap, RuleDoc, Severity, checkable_files
 from analyzers.limits import MIB, ResourceLimits
 from analyzers.process import ProcResult, describe_failure, find_tool, minimal_env, run_bounded, tool_version
-from analyzers.semgrep_engine import engine_env, gc_env, native_program, packaged_core, refuse_native
+from analyzers.semgrep_engine import (
+    engine_env,
+    gc_env,
+    jobs_for,
+    native_program,
+    packaged_core,
+    refuse_native,
+)
 from analyzers.semgrep_languages import rules_for_files
 from analyzers.semgrep_rules import (
     RULES_DIR,  # noqa: F401 (tests and benches import it from here)
@@ -224,7 +231,9 @@ class SemgrepAnalyzer(ToolAnalyzer):
     def config_key(self) -> str:
         return f"rules={rules_key([*self.rule_paths, *self.extra_rule_paths])};max={self.max_target_bytes}"
 
-    def command(self, exe: str, rules: Sequence[Path], paths: Sequence[str]) -> list[str]:
+    def command(
+        self, exe: str, rules: Sequence[Path], paths: Sequence[str], *, jobs: int | None = None
+    ) -> list[str]:
         # --no-git-ignore: the bot chose these files, a .gitignore must not drop them (explicit
         # targets already bypass .semgrepignore); --no-rewrite-rule-ids keeps ids as written.
         argv = [exe, "scan", "--experimental", "--json", "--metrics=off", "--disable-version-check"]
@@ -233,7 +242,8 @@ class SemgrepAnalyzer(ToolAnalyzer):
         if self.limits.memory_bytes:
             argv.append(f"--max-memory={max(1, int(self.limits.memory_bytes * _OWN_MEMORY_SHARE) // MIB)}")
         # No more parallel domains than files: each costs a minor heap and start-up for nothing.
-        argv.append(f"--jobs={max(1, min(len(paths), os.cpu_count() or 1))}")
+        # The bot's runs pass jobs_for() (analyzers/semgrep_engine.py): one for a small batch.
+        argv.append(f"--jobs={jobs if jobs is not None else max(1, min(len(paths), os.cpu_count() or 1))}")
         for rule in rules:
             argv += ["--config", str(rule.resolve())]
         return [*argv, "--", *(f"./{p}" for p in paths)]
@@ -313,7 +323,8 @@ class SemgrepAnalyzer(ToolAnalyzer):
             if groups:
                 rules.append(Path(env["HOME"]) / "review-bot-summaries.yml")
                 rules[-1].write_text(summaries.rules_text(groups, names), encoding="utf-8")
-            run = await self._run(self.command(exe, rules, files), root, env, budget)
+            argv = self.command(exe, rules, files, jobs=jobs_for(root, files))
+            run = await self._run(argv, root, env, budget)
             if not groups or run.timed_out or run.truncated or summaries.PREFIX.encode() not in run.stdout:
                 return run
             left = budget - (time.monotonic() - started)
@@ -351,7 +362,8 @@ class SemgrepAnalyzer(ToolAnalyzer):
         rule_file.write_text(json.dumps({"rules": rules}), encoding="utf-8")
         second = None
         if budget >= 1:
-            second = await self._run(self.command(exe, [rule_file], targets), root, env, budget)
+            argv = self.command(exe, [rule_file], targets, jobs=jobs_for(root, targets))
+            second = await self._run(argv, root, env, budget)
         try:
             again = (
                 json.loads(second.stdout.decode("utf-8")) if second and second.returncode in (0, 1) else None

@@ -93,14 +93,36 @@ SMALL_BATCH_BYTES = 512 * 1024
 _SMALL_BATCH_GC = "o=200"
 
 
-def gc_env(root: Path, files: Sequence[str]) -> dict[str, str]:
-    """The engine's collector settings for this batch (none for a batch that is not small)."""
+# Parallel matching pays only where matching outweighs the engine's start-up: on a small batch a
+# second domain costs CPU and saves no time (measured on 2 cores with the bundled Python rules:
+# a small PR's two files, 3 KB, 0.18-0.22 CPU-s with one job against 0.22-0.33 with two and no
+# sooner; 23 KB the same time either way; 66 KB 10 % sooner with two at 8 % more CPU).
+PARALLEL_BATCH_BYTES = 48 * 1024
+
+
+def batch_bytes(root: Path, files: Sequence[str], enough: int) -> int:
+    """The files' total size, counted until it passes ``enough`` (a huge batch is not read whole)."""
     total = 0
     for rel in files:
         try:
             total += (root / rel).stat().st_size
         except OSError:
             continue
-        if total > SMALL_BATCH_BYTES:
-            return {}
+        if total > enough:
+            break
+    return total
+
+
+def gc_env(root: Path, files: Sequence[str]) -> dict[str, str]:
+    """The engine's collector settings for this batch (none for a batch that is not small)."""
+    if batch_bytes(root, files, SMALL_BATCH_BYTES) > SMALL_BATCH_BYTES:
+        return {}
     return {"OCAMLRUNPARAM": _SMALL_BATCH_GC}
+
+
+def jobs_for(root: Path, files: Sequence[str]) -> int:
+    """How many parallel domains the engine gets for this batch: one for a small batch, else one
+    per core and at most one per file."""
+    if batch_bytes(root, files, PARALLEL_BATCH_BYTES) < PARALLEL_BATCH_BYTES:
+        return 1
+    return max(1, min(len(files), os.cpu_count() or 1))

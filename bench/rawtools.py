@@ -23,6 +23,7 @@ from analyzers.base import checkable_files
 from analyzers.hadolint import OWN_CONFIG
 from analyzers.process import find_tool, minimal_env
 from analyzers.semgrep import find_semgrep
+from analyzers.semgrep_engine import jobs_for
 from analyzers.shellcheck import ShellcheckAnalyzer
 
 TIMEOUT = 120  # default bound per command, raw tool or git
@@ -125,7 +126,8 @@ def raw_commands(
             if exe is None:
                 raise SystemExit(f"{prog()}: semgrep is not installed")
             rules, _ = analyzer.usable_rules()  # type: ignore[attr-defined]
-            argv = analyzer.command(exe, rules, files)  # type: ignore[attr-defined]
+            # The bot's own argv for this batch, its number of parallel jobs included.
+            argv = analyzer.command(exe, rules, files, jobs=jobs_for(root, files))  # type: ignore[attr-defined]
             # The bot's semgrep environment: no version check, no metrics, a throwaway HOME.
             home_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home), "XDG_CACHE_HOME": str(home)}
             env = minimal_env(

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from analyzers import semgrep_engine
 from analyzers.semgrep import SemgrepAnalyzer, find_semgrep
-from analyzers.semgrep_engine import SMALL_BATCH_BYTES, gc_env, native_program, packaged_core
+from analyzers.semgrep_engine import (
+    PARALLEL_BATCH_BYTES,
+    SMALL_BATCH_BYTES,
+    gc_env,
+    jobs_for,
+    native_program,
+    packaged_core,
+)
 from tests.files import write_file
 
 SEMGREP = find_semgrep()
@@ -105,3 +113,33 @@ def test_the_link_folder_is_removed_by_its_own_process_only(tmp_path: Path) -> N
     assert folder.is_dir()
     semgrep_engine._remove(str(folder), os.getpid())
     assert not folder.exists()
+
+
+def test_only_a_batch_worth_it_gets_parallel_jobs(tmp_path: Path) -> None:
+    """A small PR's files run on one domain (a second costs CPU and saves no time); a batch big
+    enough to pay for it gets one per core, never more than files."""
+    small = [write_file(tmp_path, f"s{n}.py", CODE) for n in range(3)]
+    big = [write_file(tmp_path, f"b{n}.py", "x = 1\n" * (PARALLEL_BATCH_BYTES // 6)) for n in range(2)]
+    assert jobs_for(tmp_path, small) == 1
+    assert jobs_for(tmp_path, ["gone.py", *small]) == 1
+    many = min(2, os.cpu_count() or 1)
+    assert jobs_for(tmp_path, big) == many
+    assert jobs_for(tmp_path, big[:1]) == 1  # never more than files
+
+
+async def test_the_bot_runs_a_small_batch_on_one_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzers import semgrep as semgrep_module
+
+    seen: list[list[str]] = []
+    real = semgrep_module.SemgrepAnalyzer._run
+
+    async def spy(self: SemgrepAnalyzer, argv: list[str], *args: Any) -> Any:
+        seen.append(argv)
+        return await real(self, argv, *args)
+
+    monkeypatch.setattr(semgrep_module.SemgrepAnalyzer, "_run", spy)
+    rels = [write_file(tmp_path, name, CODE) for name in ("a.py", "b.py")]
+    result = await SemgrepAnalyzer().run(tmp_path, rels, timeout=60)
+    assert result.error is None
+    assert {f.rule_id for f in result.findings} == {"py-subprocess-shell-true"}
+    assert seen and all("--jobs=1" in argv for argv in seen)
