@@ -262,7 +262,6 @@ def run_worker_command(args: argparse.Namespace) -> int:
         # group's weight too. Inside a shared session (started from a shell) nice alone counts.
         lower_session_priority(os.getpid(), WORKER_NICENESS)
     return run_server(args, "worker")
-    return run_server(args, "worker")
 
 
 def run_server(args: argparse.Namespace, command: str) -> int:
