@@ -100,7 +100,11 @@ def current_traceparent() -> str:
     """The W3C traceparent of the span open now, or "" when there is none (tracing off)."""
     if "opentelemetry.trace" not in sys.modules:  # never imported: no span can be open (the CLI)
         return ""
+    from opentelemetry import trace
     from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    if not trace.get_current_span().get_span_context().is_valid:  # tracing off: nothing to carry
+        return ""  # (and no propagator to build for each job the receiver queues)
 
     carrier: dict[str, str] = {}
     TraceContextTextMapPropagator().inject(carrier)

@@ -2,7 +2,8 @@
 
 The refusals and their messages are tested with the attacks (tests/adversarial/
 test_malformed_payloads.py); here, that the fast path changes no accepted value: every real
-payload, integers past 64 bits kept exact, and any JSON document hypothesis draws.
+payload, integers past 64 bits kept exact up to the interpreter's digit limit, and any JSON
+document hypothesis draws.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def test_every_real_payload_parses_as_the_standard_parser_reads_it(path: Path):
         assert load_payload(bytearray(body)) == expected
 
 
-@pytest.mark.parametrize("digits", [18, 19, 20, 21, 25, 30])
+@pytest.mark.parametrize("digits", [18, 19, 20, 21, 25, 30, 31, 100, 4299, 4300])
 def test_long_integers_stay_exact_integers(digits: int):
     number = int("9" * digits)
     for value in (number, -number):
@@ -35,6 +36,12 @@ def test_long_integers_stay_exact_integers(digits: int):
             json.dumps({"id": value, "text": "a 20-digit run: 12345678901234567890"}).encode()
         )
         assert parsed["id"] == value and type(parsed["id"]) is int
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_an_integer_past_the_interpreters_digit_limit_is_refused(sign: str):
+    with pytest.raises(IntakeError, match="integer longer than 4300 digits"):
+        load_payload(f'{{"id": {sign}{"9" * 4301}}}'.encode())
 
 
 def test_a_lone_surrogate_escape_is_read_as_before():
