@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import redis
 from bench_throughput import build_repo
 
 from rawtools import free_port, process_tree_cpu, start_redis
@@ -55,6 +56,7 @@ from rawtools import free_port, process_tree_cpu, start_redis
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID = 12345
 INSTALLATION = 1
+SLOW_COMMAND_US = 1000  # Redis's SLOWLOG threshold for the receiver's run
 LATENCY_ROOM_MS = 10  # the wait before each request leaves this much for the answer itself
 FAKE_PR_FROM = 1_000_000  # the wrk deliveries' PR numbers: none of them exists in the double
 LUA = r"""
@@ -337,6 +339,10 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
             finally:
                 bare.terminate()
                 bare.wait(timeout=30)
+        slow_log = redis.Redis.from_url(redis_url)
+        slow_log.config_set("slowlog-log-slower-than", SLOW_COMMAND_US)
+        slow_log.config_set("slowlog-max-len", 100_000)
+        slow_log.slowlog_reset()
         others_cpu0 = {name: process_tree_cpu(pid) for name, pid in others.items() if pid}
         wrk_cpu0 = children_cpu()
         cpu0 = [process_tree_cpu(p.pid) for p in procs]
@@ -348,6 +354,8 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         others_cpu = {name: process_tree_cpu(others[name]) - c for name, c in others_cpu0.items()}
         others_cpu["wrk"] = children_cpu() - wrk_cpu0  # the only child reaped meanwhile
         receiver_cpu = sum(cpu[: args.receivers])
+        slow = slow_log.slowlog_get(100_000)
+        slow_log.close()
         reviewed = completed() - done0
         rate = r["requests"] / (r["duration_us"] / 1e6)
         print(f"load before: {load0}    cores: {os.cpu_count()}    body: {size} bytes, distinct PRs")
@@ -370,6 +378,13 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
             f"{receiver_cpu / wall:.2f} cores"
         )
         print("  and " + ", ".join(f"{name} {c / wall:.2f} cores" for name, c in others_cpu.items()))
+        # A command is microseconds inside Redis; one that took milliseconds there was interrupted
+        # (descheduled), and holds up every delivery whose commands share its round trip.
+        longest = max((entry["duration"] for entry in slow), default=0) / 1000
+        print(
+            f"redis-server: {len(slow)} commands took over {SLOW_COMMAND_US / 1000:g} ms inside Redis "
+            f"(SLOWLOG; longest {longest:.1f} ms)"
+        )
         # The figure that holds on a shared machine: latency depends on what else runs, this less.
         per_delivery = 1000 * receiver_cpu / max(1, r["requests"])
         print(f"receiver CPU per delivery: {per_delivery:.3f} ms (its rusage / deliveries)")
