@@ -29,7 +29,7 @@ from bot.metrics import Metrics
 from bot.once import InProcessOnce, Once, RedisOnce
 from bot.queue import ReviewQueue
 from bot.rate_windows import InProcessRateWindows, RateWindows, RedisRateWindows
-from bot.redis_client import cancel_for_sure
+from bot.redis_client import stop_tasks
 from bot.redis_locks import RedisPRLocks
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only where the history is opened
@@ -82,10 +82,8 @@ class BotContext:
         return not self.background
 
     async def cancel_background(self) -> None:
-        tasks = list(self.background)
         # Until done: a cancellation lost in a client library would leave one running.
-        await asyncio.gather(*(cancel_for_sure(task) for task in tasks))
-        await asyncio.gather(*tasks, return_exceptions=True)  # their outcomes, retrieved
+        await stop_tasks(*self.background)
 
     async def learn_own_login(self) -> str | None:
         """The bot's own login, to tell its comments from other bots' (None if GitHub won't say)."""

@@ -148,3 +148,10 @@ async def cancel_for_sure(task: asyncio.Task[None], patience: float = 1.0) -> No
     while not task.done():
         task.cancel()
         await asyncio.wait({task}, timeout=patience)
+
+
+async def stop_tasks(*tasks: asyncio.Task[None]) -> None:
+    """Stop background tasks at shutdown: each cancelled until done (cancel_for_sure), then their
+    outcomes retrieved, so that one which had failed is not reported as never retrieved."""
+    await asyncio.gather(*(cancel_for_sure(task) for task in tasks))
+    await asyncio.gather(*tasks, return_exceptions=True)

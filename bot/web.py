@@ -26,7 +26,7 @@ from bot.github.payloads import PayloadError
 from bot.live import setup_live
 from bot.observability import bind_log_context, tracer_of, tracer_provider_from_env
 from bot.queue import InProcessQueue, QueueFull, QueueUnavailable, ReviewQueue
-from bot.redis_client import cancel_for_sure, connect, reachable
+from bot.redis_client import connect, reachable, stop_tasks
 from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
 from bot.webhook_intake import signature_matches as signature_matches
 from bot.worker import WorkerPool
@@ -260,8 +260,7 @@ async def reconcile_ctx(app: web.Application) -> AsyncIterator[None]:
         task = app[RECONCILE] = asyncio.get_running_loop().create_task(coro, name="reconcile")
     yield
     if task is not None:
-        await cancel_for_sure(task)  # a cancellation lost in a client library would leave it running
-        await asyncio.gather(task, return_exceptions=True)  # its outcome, retrieved
+        await stop_tasks(task)  # a cancellation lost in a client library would leave it running
 
 
 def create_app(

@@ -26,7 +26,7 @@ from bot.analysis.models import Analysis, AnalysisRequest
 from bot.analysis.store import LEASE_SECONDS, AnalysisStore, MemoryAnalysisStore, RedisAnalysisStore
 from bot.analysis.targets import Resolver, TargetRejected, check_request
 from bot.config import AnalysisSettings, ReviewSettings
-from bot.redis_client import UNAVAILABLE, cancel_for_sure, describe
+from bot.redis_client import UNAVAILABLE, describe, stop_tasks
 
 if TYPE_CHECKING:
     from analyzers.cache import AnalysisCache
@@ -178,9 +178,8 @@ class AnalysisService:
         """Cancel the work; what was queued or running is recorded failed (unless the caller
         wants to leave that to the lease, as a killed process would)."""
         unfinished = sorted(self._mine)
-        # One by one until done: a cancellation lost in a client library would leave one running.
-        await asyncio.gather(*(cancel_for_sure(task) for task in self._tasks))
-        await asyncio.gather(*self._tasks, return_exceptions=True)  # their outcomes, retrieved
+        # Until done: a cancellation lost in a client library would leave one running.
+        await stop_tasks(*self._tasks)
         self._tasks = []
         if fail_unfinished and unfinished:
             with contextlib.suppress(Exception, TimeoutError):  # the store may be gone already

@@ -22,7 +22,7 @@ from bot.api.registry import API_SETTINGS, KEYS, LIMITER, OPENAPI, PREFIX, bind
 from bot.api.routes import OPERATIONS
 from bot.api.settings import ApiSettings
 from bot.config import Settings
-from bot.redis_client import Complaints, cancel_for_sure, connect
+from bot.redis_client import Complaints, connect, stop_tasks
 
 log = logging.getLogger(__name__)
 KEY_REFRESH_SECONDS = 1.0  # how stale the WebSocket's synchronous revocation check may be with Redis
@@ -92,5 +92,5 @@ async def _refresh_keys(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.get_running_loop().create_task(loop(), name="api-key-refresh")
     yield
-    await cancel_for_sure(task)  # a cancellation redis-py lost would leave it running
+    await stop_tasks(task)  # a cancellation redis-py lost would leave it running
     await store.redis.aclose()

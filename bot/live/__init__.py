@@ -14,7 +14,7 @@ from bot.live.connection import DEFAULT_MAX_CHARS, DEFAULT_MAX_FRAMES
 from bot.live.hub import DEFAULT_MAX_SESSIONS, DEFAULT_REPLAY, Hub, MemoryHub
 from bot.live.state import DEFAULT_MAX_CONNECTIONS, LIVE, Live
 from bot.live.ui import add_ui_routes
-from bot.redis_client import cancel_for_sure
+from bot.redis_client import stop_tasks
 
 __all__ = ["LIVE", "LIVE_OPTIONS", "Live", "LiveOptions", "setup_live"]
 
@@ -84,8 +84,7 @@ async def reverify_ctx(app: web.Application) -> AsyncIterator[None]:
         reverify_forever(app[LIVE], options.reverify_interval), name="live-reverify"
     )
     yield
-    await cancel_for_sure(task)  # a cancellation lost in a client library would leave it running
-    await asyncio.gather(task, return_exceptions=True)  # its outcome, retrieved
+    await stop_tasks(task)  # a cancellation lost in a client library would leave it running
 
 
 async def close_connections(app: web.Application) -> None:
