@@ -18,7 +18,8 @@ descendants still alive at either end (a warm analyzer pool's children), read fr
 Printed per worker count: reviews, wall seconds, CPU-s per review, reviews per hour per core
 (3600 / CPU-s per review: what one fully busy core would do) and the wall throughput of the
 whole machine. Target (issue 10): >= 12,000 reviews/hour/core, i.e. <= 0.3 CPU-s per review.
-No network is used; the machine's load (uptime) is printed, since other work shares the cores.
+No network is used; the machine's load (uptime) is printed, since other work shares the cores,
+and so is the share of each round the machine ran below half speed (bench/machine_speed.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+import machine_speed
 from rawtools import git, live_descendants_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +150,9 @@ async def _worker(conn: Connection, repo: Path, warm_up: str, branches: list[str
 # --- rounds ---------------------------------------------------------------------------------------
 
 
-def run_round(repo: Path, workers: int, first_pr: int, reviews: int) -> dict[str, float]:
+def run_round(
+    repo: Path, workers: int, first_pr: int, reviews: int, quiet: machine_speed.Summary
+) -> dict[str, float]:
     """``reviews`` PRs (numbered from ``first_pr``, after one warm-up PR per worker) over ``workers``."""
     ctx = multiprocessing.get_context("spawn")
     warm = [f"pr{first_pr + i}" for i in range(workers)]
@@ -166,13 +170,14 @@ def run_round(repo: Path, workers: int, first_pr: int, reviews: int) -> dict[str
             if not pipe.poll(READY_TIMEOUT) or pipe.recv() != "ready":
                 raise SystemExit("bench_throughput: a worker did not get ready")
         started = time.perf_counter()
-        for pipe in pipes:
-            pipe.send("go")
-        results = []
-        for pipe in pipes:
-            if not pipe.poll(ROUND_TIMEOUT):
-                raise SystemExit("bench_throughput: a worker did not finish")
-            results.append(pipe.recv())
+        with machine_speed.Probe() as probe:
+            for pipe in pipes:
+                pipe.send("go")
+            results = []
+            for pipe in pipes:
+                if not pipe.poll(ROUND_TIMEOUT):
+                    raise SystemExit("bench_throughput: a worker did not finish")
+                results.append(pipe.recv())
         wall = time.perf_counter() - started
     finally:
         for proc in procs:
@@ -181,7 +186,15 @@ def run_round(repo: Path, workers: int, first_pr: int, reviews: int) -> dict[str
                 proc.terminate()
     cpu = sum(r["cpu"] for r in results)
     findings = [f for r in results for f in r["findings"]]
-    return {"reviews": reviews, "wall": wall, "cpu": cpu, "findings": statistics.mean(findings)}
+    speed = probe.summary()
+    return {
+        "reviews": reviews,
+        "wall": wall,
+        "cpu": cpu,
+        "findings": statistics.mean(findings),
+        "slow": speed.slow_share,
+        "speed": speed.speed_against(quiet),
+    }
 
 
 def main() -> int:
@@ -202,19 +215,28 @@ def main() -> int:
         total = sum(w + args.reviews for w in args.workers)
         build_repo(repo, total)
         print(f"cores: {cores}    load: {Path('/proc/loadavg').read_text().split()[:3]}")
+        quiet = machine_speed.summarize(machine_speed.sample(3.0))  # the machine before any round
+        print(f"machine, idle: {quiet.line()}")
         print("small PR: 1 new module (~40 lines) + 1 edited; analyzers only (defaults), no cache, no agents")
         print(f"{'workers':>7} {'reviews':>7} {'wall s':>7} {'CPU-s/review':>12} {'reviews/h/core':>14} "
-              f"{'wall reviews/h':>14} {'findings':>8}")  # fmt: skip
+              f"{'wall reviews/h':>14} {'findings':>8} {'speed':>5} {'slow %':>6}")  # fmt: skip
         first = 0
         for workers in args.workers:
-            r = run_round(repo, workers, first, args.reviews)
+            r = run_round(repo, workers, first, args.reviews, quiet)
             first += workers + args.reviews
             per_review = r["cpu"] / r["reviews"]
             print(
                 f"{workers:>7} {r['reviews']:>7.0f} {r['wall']:>7.1f} {per_review:>12.3f} "
-                f"{3600 / per_review:>14,.0f} {r['reviews'] / r['wall'] * 3600:>14,.0f} {r['findings']:>8.1f}"
+                f"{3600 / per_review:>14,.0f} {r['reviews'] / r['wall'] * 3600:>14,.0f} "
+                f"{r['findings']:>8.1f} "
+                f"{r['speed']:>5.2f} {100 * r['slow']:>6.1f}"
             )
         print("target: >= 12,000 reviews/h/core (<= 0.300 CPU-s per review)")
+        print(
+            "speed: the machine's usual speed during the round against its idle speed, measured on the\n"
+            "same piece of work (bench/machine_speed.py); slow %: the share of the round it ran below\n"
+            "half speed. CPU time is charged at full rate either way, so both inflate CPU-s per review."
+        )
     finally:
         if args.keep:
             print(f"kept: {tmp}")

@@ -25,6 +25,9 @@ request in the same instant). ``--receivers N`` starts N ``serve`` processes tha
 (SERVER_REUSE_PORT): the kernel spreads wrk's connections over them.
 Latency is wrk's, from each request sent to its answer; as with any closed-loop tool, a stall
 delays the requests behind it without counting that wait (no coordinated-omission correction).
+The script also writes each answer's send and answer times (CLOCK_MONOTONIC through LuaJIT's
+FFI), and bench/machine_speed.py samples the machine's speed in a thread meanwhile: the answers
+are then split into those in flight while the machine ran below half speed and the others.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -51,6 +55,7 @@ import aiohttp
 import redis
 from bench_throughput import build_repo
 
+import machine_speed
 from rawtools import free_port, process_tree_cpu, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,13 +65,18 @@ SLOW_COMMAND_US = 1000  # Redis's SLOWLOG threshold for the receiver's run
 LATENCY_ROOM_MS = 10  # the wait before each request leaves this much for the answer itself
 FAKE_PR_FROM = 1_000_000  # the wrk deliveries' PR numbers: none of them exists in the double
 LUA = r"""
-local sigs, ids, bodies, n, i, wait = {}, {}, {}, 0, 0, 100
+local ffi = require("ffi")  -- wrk's Lua is LuaJIT: CLOCK_MONOTONIC, the clock of bench/machine_speed.py
+ffi.cdef[[ typedef struct { long sec; long nsec; } bench_ts; int clock_gettime(int, bench_ts *); ]]
+local ts = ffi.new("bench_ts")
+local function now() ffi.C.clock_gettime(1, ts); return tonumber(ts.sec) + tonumber(ts.nsec) * 1e-9 end
+local sigs, ids, bodies, n, i, wait, sent, times = {}, {}, {}, 0, 0, 100, {}, nil
 function init(args)
   wait = tonumber(args[2])
   for line in io.lines(args[1]) do
     local sig, id, body = line:match("^(%S+)\t(%S+)\t(.*)$")
     n = n + 1; sigs[n] = sig; ids[n] = id; bodies[n] = body
   end
+  if args[3] then times = io.open(args[3], "w") end  -- each answer's (sent, answered) times
 end
 -- Exponential waits (mean `wait` ms): arrivals as a Poisson process, as independent senders
 -- make them. A fixed wait keeps every connection in lockstep, so all of them arrive in the same
@@ -76,10 +86,18 @@ function delay() return math.floor(-math.log(1 - math.random()) * wait) end
 function request()
   i = i + 1
   if i > n then i = 1 end
+  if times then sent[ids[i]] = now() end  -- wrk builds each request just before it sends it
   return wrk.format("POST", "/webhook", {
     ["Content-Type"] = "application/json", ["User-Agent"] = "GitHub-Hookshot/bench",
     ["X-GitHub-Event"] = "pull_request", ["X-GitHub-Delivery"] = ids[i],
     ["X-Hub-Signature-256"] = sigs[i]}, bodies[i])
+end
+function response(status, headers, body)
+  if not times then return end
+  local id = body:match('"accepted": *"([^"]+)"')
+  if id and sent[id] then
+    times:write(string.format("%.6f %.6f\n", sent[id], now())); sent[id] = nil
+  end
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -176,17 +194,59 @@ async def post_opened(port: int, secret: str, bodies: list[bytes]) -> list[int]:
         return statuses
 
 
-def run_wrk(args: Any, port: int, script: Path, deliveries: Path, wait_ms: int) -> dict[str, int]:
-    """One wrk run of the ingest script against ``port``: its RESULT line's figures."""
-    wrk = subprocess.run(
-        ["wrk", "-t1", f"-c{args.wrk_connections}", f"-d{args.seconds:g}s", "--timeout", "10s",
-         "-s", str(script), f"http://127.0.0.1:{port}/webhook", "--", str(deliveries), str(wait_ms)],
-        capture_output=True, text=True, timeout=args.seconds + 120, check=False,
-    )  # fmt: skip
+def run_wrk(args: Any, port: int, script: Path, deliveries: Path, wait_ms: int, times: Path) -> WrkRun:
+    """One wrk run of the ingest script against ``port``: its RESULT line's figures, each answer's
+    (sent, answered) times, and the machine's speed meanwhile (bench/machine_speed.py beside it)."""
+    with machine_speed.Probe() as probe:
+        wrk = subprocess.run(
+            ["wrk", "-t1", f"-c{args.wrk_connections}", f"-d{args.seconds:g}s", "--timeout", "10s",
+             "-s", str(script), f"http://127.0.0.1:{port}/webhook", "--", str(deliveries), str(wait_ms),
+             str(times)],
+            capture_output=True, text=True, timeout=args.seconds + 120, check=False,
+        )  # fmt: skip
     found = re.search(r"RESULT (.*)", wrk.stdout)
     if wrk.returncode != 0 or found is None:
         raise SystemExit(f"bench_webhook: wrk failed ({wrk.returncode}): {wrk.stderr[-500:]}")
-    return {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+    figures = {k: int(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+    answers = [(float(a), float(b)) for a, b in (line.split() for line in times.read_text().splitlines())]
+    return WrkRun(figures, answers, probe.samples)
+
+
+@dataclass
+class WrkRun:
+    figures: dict[str, int]  # wrk's own RESULT line
+    answers: list[tuple[float, float]]  # (sent, answered), time.monotonic()
+    speed: list[machine_speed.Sample]
+
+    def __getitem__(self, key: str) -> int:
+        return self.figures[key]
+
+    def by_machine_speed(self) -> str:
+        """The acknowledgements split by whether the machine ran below half speed while they were
+        in flight: how much of the tail the host's slow moments make, whatever the bot does."""
+        speed = machine_speed.summarize(self.speed)
+        episodes = speed.episodes
+        slow, rest = [], []
+        for sent, answered in self.answers:
+            hit = any(sent < end and answered > start for start, end in episodes)
+            (slow if hit else rest).append(1000 * (answered - sent))
+
+        def figures(latencies: list[float]) -> str:
+            if not latencies:
+                return "none"
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            return f"{len(latencies)}, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+
+        return (
+            f"  machine: {speed.line()}\n"
+            f"    acks in flight during those moments: {figures(slow)}\n"
+            f"    the other acks: {figures(rest)}"
+        )
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))]
 
 
 async def wait_ready(port: int, path: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:
@@ -334,8 +394,8 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
             try:
                 asyncio.run(wait_ready(bare_port, "/", 30, bare))
                 floor_reviewed0 = completed()
-                floor = run_wrk(args, bare_port, tmp / "ingest.lua", deliveries, wait_ms)
-                floor["reviewed"] = completed() - floor_reviewed0
+                floor = run_wrk(args, bare_port, tmp / "ingest.lua", deliveries, wait_ms, tmp / "floor.times")
+                floor_reviewed = completed() - floor_reviewed0
             finally:
                 bare.terminate()
                 bare.wait(timeout=30)
@@ -348,7 +408,7 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         cpu0 = [process_tree_cpu(p.pid) for p in procs]
         done0, wall0 = completed(), time.monotonic()
         load0 = Path("/proc/loadavg").read_text().split()[:3]
-        r = run_wrk(args, receiver_port, tmp / "ingest.lua", deliveries, wait_ms)
+        r = run_wrk(args, receiver_port, tmp / "ingest.lua", deliveries, wait_ms, tmp / "receiver.times")
         wall = time.monotonic() - wall0
         cpu = [process_tree_cpu(p.pid) - c for p, c in zip(procs, cpu0, strict=True)]
         others_cpu = {name: process_tree_cpu(others[name]) - c for name, c in others_cpu0.items()}
@@ -388,15 +448,17 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         # The figure that holds on a shared machine: latency depends on what else runs, this less.
         per_delivery = 1000 * receiver_cpu / max(1, r["requests"])
         print(f"receiver CPU per delivery: {per_delivery:.3f} ms (its rusage / deliveries)")
+        print(r.by_machine_speed())
         if floor is not None:
             print(
                 f"floor: a bare aiohttp endpoint (verify + parse, no Redis; bench/bare_webhook.py), the "
-                f"same wrk just before ({floor['reviewed']} reviews finished meanwhile):\n"
+                f"same wrk just before ({floor_reviewed} reviews finished meanwhile):\n"
                 f"  ack p50 {floor['p50_us'] / 1000:.2f} ms  p90 {floor['p90_us'] / 1000:.2f} ms  "
                 f"p99 {floor['p99_us'] / 1000:.2f} ms  max {floor['max_us'] / 1000:.1f} ms    "
                 f"receiver / floor: p50 {r['p50_us'] / max(1, floor['p50_us']):.1f}x, "
                 f"p99 {r['p99_us'] / max(1, floor['p99_us']):.1f}x"
             )
+            print(floor.by_machine_speed())
     finally:
         for proc in procs:
             if proc.poll() is None:
