@@ -4,8 +4,7 @@ timed every 10 ms, and the moments when it took more than twice its usual CPU ti
     .venv/bin/python bench/machine_speed.py [--seconds 10]
 
 A virtual machine can run slower for a while without the guest seeing any steal or preemption:
-the host's other work (another guest on the same core's sibling thread, its own housekeeping)
-slows every instruction. Each sample runs a fixed piece of pure-Python work (about 0.2 ms) and
+something on the host slows every instruction (what, the guest cannot see). Each sample runs a fixed piece of pure-Python work (about 0.2 ms) and
 reads the thread's own CPU clock around it, so a sample that was descheduled is not counted as
 slow, and one that ran at a quarter of the speed is, whatever else runs. The probe costs about
 2 % of one core (0.2 ms in every 10 ms), so the benchmarks run it beside what they measure
