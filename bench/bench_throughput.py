@@ -150,9 +150,7 @@ async def _worker(conn: Connection, repo: Path, warm_up: str, branches: list[str
 # --- rounds ---------------------------------------------------------------------------------------
 
 
-def run_round(
-    repo: Path, workers: int, first_pr: int, reviews: int, quiet: machine_speed.Summary
-) -> dict[str, float]:
+def run_round(repo: Path, workers: int, first_pr: int, reviews: int) -> dict[str, float]:
     """``reviews`` PRs (numbered from ``first_pr``, after one warm-up PR per worker) over ``workers``."""
     ctx = multiprocessing.get_context("spawn")
     warm = [f"pr{first_pr + i}" for i in range(workers)]
@@ -186,15 +184,8 @@ def run_round(
                 proc.terminate()
     cpu = sum(r["cpu"] for r in results)
     findings = [f for r in results for f in r["findings"]]
-    speed = probe.summary()
-    return {
-        "reviews": reviews,
-        "wall": wall,
-        "cpu": cpu,
-        "findings": statistics.mean(findings),
-        "slow": speed.slow_share,
-        "speed": speed.speed_against(quiet),
-    }
+    slow = probe.summary().slow_share
+    return {"reviews": reviews, "wall": wall, "cpu": cpu, "findings": statistics.mean(findings), "slow": slow}
 
 
 def main() -> int:
@@ -215,27 +206,25 @@ def main() -> int:
         total = sum(w + args.reviews for w in args.workers)
         build_repo(repo, total)
         print(f"cores: {cores}    load: {Path('/proc/loadavg').read_text().split()[:3]}")
-        quiet = machine_speed.summarize(machine_speed.sample(3.0))  # the machine before any round
-        print(f"machine, idle: {quiet.line()}")
+        print(f"machine, idle: {machine_speed.summarize(machine_speed.sample(3.0)).line()}")
         print("small PR: 1 new module (~40 lines) + 1 edited; analyzers only (defaults), no cache, no agents")
         print(f"{'workers':>7} {'reviews':>7} {'wall s':>7} {'CPU-s/review':>12} {'reviews/h/core':>14} "
-              f"{'wall reviews/h':>14} {'findings':>8} {'speed':>5} {'slow %':>6}")  # fmt: skip
+              f"{'wall reviews/h':>14} {'findings':>8} {'slow %':>6}")  # fmt: skip
         first = 0
         for workers in args.workers:
-            r = run_round(repo, workers, first, args.reviews, quiet)
+            r = run_round(repo, workers, first, args.reviews)
             first += workers + args.reviews
             per_review = r["cpu"] / r["reviews"]
             print(
                 f"{workers:>7} {r['reviews']:>7.0f} {r['wall']:>7.1f} {per_review:>12.3f} "
                 f"{3600 / per_review:>14,.0f} {r['reviews'] / r['wall'] * 3600:>14,.0f} "
                 f"{r['findings']:>8.1f} "
-                f"{r['speed']:>5.2f} {100 * r['slow']:>6.1f}"
+                f"{100 * r['slow']:>6.1f}"
             )
         print("target: >= 12,000 reviews/h/core (<= 0.300 CPU-s per review)")
         print(
-            "speed: the machine's usual speed during the round against its idle speed, measured on the\n"
-            "same piece of work (bench/machine_speed.py); slow %: the share of the round it ran below\n"
-            "half speed. CPU time is charged at full rate either way, so both inflate CPU-s per review."
+            "slow %: the share of the round the machine ran below half speed (bench/machine_speed.py);\n"
+            "CPU time is charged at full rate meanwhile, so those moments inflate CPU-s per review."
         )
     finally:
         if args.keep:

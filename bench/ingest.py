@@ -226,7 +226,8 @@ class WrkRun:
         in flight: how much of the tail the host's slow moments make, whatever the bot does."""
         speed = machine_speed.summarize(self.speed)
         episodes = speed.episodes
-        slow, rest = [], []
+        slow: list[float] = []
+        rest: list[float] = []
         for sent, answered in self.answers:
             hit = any(sent < end and answered > start for start, end in episodes)
             (slow if hit else rest).append(1000 * (answered - sent))

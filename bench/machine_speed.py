@@ -4,13 +4,13 @@ timed every 10 ms, and the moments when it took more than twice its usual CPU ti
     .venv/bin/python bench/machine_speed.py [--seconds 10]
 
 A virtual machine can run slower for a while without the guest seeing any steal or preemption:
-something on the host slows every instruction (what, the guest cannot see). Each sample runs a fixed piece of pure-Python work (about 0.2 ms) and
-reads the thread's own CPU clock around it, so a sample that was descheduled is not counted as
-slow, and one that ran at a quarter of the speed is, whatever else runs. The probe costs about
-2 % of one core (0.2 ms in every 10 ms), so the benchmarks run it beside what they measure
-(``Probe``, a thread): bench_webhook.py --ingest splits its acknowledgements by it, and
-bench_throughput.py says how much of each round the machine spent below half speed (CPU time
-charged while the CPU crawls inflates CPU-s per review as much).
+something on the host slows every instruction (what, the guest cannot see). Each sample runs a
+fixed piece of pure-Python work (about 0.2 ms) and reads the thread's own CPU clock around it, so
+a sample that was descheduled is not counted as slow, and one that ran at a quarter of the speed
+is, whatever else runs. The probe costs about 2 % of one core (0.2 ms in every 10 ms), so the
+benchmarks run it beside what they measure (``Probe``, a thread): bench_webhook.py --ingest
+splits its acknowledgements by it, and bench_throughput.py says how much of each round the
+machine spent below half speed (CPU time charged while the CPU crawls inflates CPU-s per review).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -42,11 +41,6 @@ class Summary:
     episodes: list[tuple[float, float]]  # (start, end) in time.monotonic()
     lowest: float  # the slowest sample's speed, 1.0 being the median
     period: float | None  # median seconds between the starts of episodes
-    usual: float  # the median sample's CPU seconds: compare two summaries' with ``speed_against``
-
-    def speed_against(self, quiet: Summary) -> float:
-        """This run's usual speed as a share of ``quiet``'s (one measured on the idle machine)."""
-        return quiet.usual / self.usual if self.usual else 1.0
 
     def line(self) -> str:
         every = f", one every {self.period:.2f} s" if self.period is not None else ""
@@ -111,7 +105,7 @@ def summarize(samples: list[Sample]) -> Summary:
     """The windows where the work took over ``SLOWER`` times its median CPU time, merged when
     they are less than three samples apart (one episode, recovering)."""
     if not samples:
-        return Summary(seconds=0.0, slow_share=0.0, episodes=[], lowest=1.0, period=None, usual=0.0)
+        return Summary(seconds=0.0, slow_share=0.0, episodes=[], lowest=1.0, period=None)
     usual = statistics.median(s.cpu for s in samples)
     episodes: list[tuple[float, float]] = []
     for s in samples:
@@ -131,7 +125,6 @@ def summarize(samples: list[Sample]) -> Summary:
         episodes=episodes,
         lowest=usual / max(s.cpu for s in samples),
         period=statistics.median(gaps) if gaps else None,
-        usual=usual,
     )
 
 
@@ -151,4 +144,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
