@@ -17,8 +17,8 @@ corpus at a time (its ``after/`` tree, as a pull request's head):
 Then it compares what each found, as (path, rule id, line): the same, found only by the
 analyzer (among them the flows the summary pass adds, which the server cannot), or only by the
 server. Nothing here is used by the bot; it is the figure a design that keeps an engine per
-worker would start from. The server's workspace is a folder holding a copy of every case (it
-scans only documents that were inside its workspace when it started).
+worker would start from. The server's workspace is a folder holding a copy of every case
+(``copy_cases``: it scans only documents that were in its workspace when it started).
 """
 
 from __future__ import annotations
@@ -169,9 +169,9 @@ class Tally:
 def copy_cases(corpus: Path, into: Path, limit: int) -> list[tuple[str, Path, list[str]]]:
     """Each case's name, ``after/`` tree (copied under ``into``) and the files semgrep handles.
 
-    Copied because the server, unlike a run given explicit targets, applies semgrep's default
-    ignore list, which leaves out everything under a ``tests/`` folder (where the corpus is); and
-    all before the server starts, since it scans only files its workspace held then.
+    All copied into one folder, the server's workspace, before the server starts: it scans only
+    documents that were in its workspace when it started (a file created there later is answered
+    with no diagnostics) or in a workspace folder added later (``didChangeWorkspaceFolders``).
     """
     probe = SemgrepAnalyzer()
     found = []
