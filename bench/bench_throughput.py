@@ -218,8 +218,7 @@ def main() -> int:
             print(
                 f"{workers:>7} {r['reviews']:>7.0f} {r['wall']:>7.1f} {per_review:>12.3f} "
                 f"{3600 / per_review:>14,.0f} {r['reviews'] / r['wall'] * 3600:>14,.0f} "
-                f"{r['findings']:>8.1f} "
-                f"{100 * r['slow']:>6.1f}"
+                f"{r['findings']:>8.1f} {100 * r['slow']:>6.1f}"
             )
         print("target: >= 12,000 reviews/h/core (<= 0.300 CPU-s per review)")
         print(

@@ -53,6 +53,8 @@ from pathlib import Path
 
 import aiohttp
 
+from rawtools import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path("github-webhooks/pull_request/synchronize.json")
 FIXTURE_DIRS = (ROOT / "tests/fixtures", Path("/work/shared/fixtures"))
@@ -172,11 +174,6 @@ async def load(url: str, deliveries: Deliveries, connections: int, requests: int
         await asyncio.gather(*(sender() for _ in range(connections)))
         result.elapsed = time.perf_counter() - started
     return result
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def report(r: Round) -> None:

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rawtools import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -148,11 +150,6 @@ async def run_client(port: int, token: str, sessions: list[str], per_session: in
 
 
 # -- the driver -------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def publish_rounds(

@@ -56,7 +56,7 @@ import redis
 from bench_throughput import build_repo
 
 import machine_speed
-from rawtools import free_port, process_tree_cpu, start_redis
+from rawtools import free_port, percentile, process_tree_cpu, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ID = 12345
@@ -235,7 +235,7 @@ class WrkRun:
         def figures(latencies: list[float]) -> str:
             if not latencies:
                 return "none"
-            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
             return f"{len(latencies)}, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
 
         return (
@@ -243,11 +243,6 @@ class WrkRun:
             f"    acks in flight during those moments: {figures(slow)}\n"
             f"    the other acks: {figures(rest)}"
         )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))]
 
 
 async def wait_ready(port: int, path: str, seconds: float, proc: subprocess.Popen[bytes]) -> None:

@@ -233,6 +233,12 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value below which ``fraction`` of ``values`` lie (nearest rank); NaN for none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
 def repeat(runs: int, measure: Callable[[], float]) -> float:
     """The median of ``runs`` calls of ``measure``."""
     return median([measure() for _ in range(runs)])

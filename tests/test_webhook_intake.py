@@ -45,7 +45,7 @@ def test_an_integer_past_the_interpreters_digit_limit_is_refused(sign: str):
 
 
 def test_a_lone_surrogate_escape_is_read_as_before():
-    # orjson refuses it; the exact parser reads it (the sanitisers deal with such text later).
+    # msgspec refuses it; the exact parser reads it (the sanitisers deal with such text later).
     assert load_payload(b'{"title": "\\ud800x"}') == {"title": "\ud800x"}
 
 
