@@ -28,8 +28,10 @@ DEFAULT_SELECT: tuple[str, ...] = (
     "PLW0120", "PLW0127", "PLW0129", "PLW0711", "PLW1508", "PLW1509",
 )  # fmt: skip
 # B008 (call in a default argument) fires on every FastAPI Depends() and dataclass field();
-# B905 (zip without strict=) is a policy choice, not a bug.
-DEFAULT_IGNORE: tuple[str, ...] = ("B008", "B905")
+# B905 (zip without strict=) is a policy choice, not a bug. Of E7, the layout and naming codes
+# are style, not bugs: E701/E702/E703 (statements after a colon or a semicolon, a trailing
+# semicolon), E731 (a lambda given a name), E741/E742/E743 (a name like l, O or I).
+DEFAULT_IGNORE: tuple[str, ...] = ("B008", "B905", "E701", "E702", "E703", "E731", "E741", "E742", "E743")
 # Newest syntax accepted without "unsupported syntax" errors; bugbear checks are version-aware.
 DEFAULT_TARGET = "py313"
 # Codes that mean the code cannot run as written; the rest are warnings.

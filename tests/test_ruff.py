@@ -56,6 +56,25 @@ async def test_empty_file_has_no_findings(tmp_path: Path) -> None:
     assert result.findings == []
 
 
+async def test_style_codes_of_e7_are_not_reported_and_its_bug_codes_are(tmp_path: Path) -> None:
+    # Layout and naming (E701-E703, E731, E741) are style; `== None` (E711) and a bare except
+    # (E722) point at bugs. One line each, so that a code switched back on shows up by name.
+    source = (
+        "import os\n"
+        "if os.sep: print(1)\n"  # E701
+        "a = 1; b = 2\n"  # E702
+        "print(a, b);\n"  # E703
+        "square = lambda x: x * x\n"  # E731
+        "l = square(3)\n"  # E741
+        "print(l == None)\n"  # E711
+        "try:\n    print(l)\nexcept:\n    pass\n"  # E722
+    )
+    rel = write_file(tmp_path, "style.py", source)
+    result = await _run(tmp_path, [rel])
+    assert result.error is None
+    assert sorted((f.rule_id, f.line) for f in result.findings) == [("E711", 7), ("E722", 10)]
+
+
 async def test_non_utf8_file_is_reported_not_crashed(tmp_path: Path) -> None:
     latin = write_file(tmp_path, "latin.py", b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n")
     clean = write_file(tmp_path, "clean.py", "import os\n")
