@@ -167,3 +167,31 @@ class GreetingController {
         return client.newCall(request).execute();
     }
 }
+
+// A record looked up with request data is stored data, not the request's.
+@RestController
+class PostController {
+    private PostRepository posts;
+    private JdbcTemplate jdbc;
+
+    @GetMapping("/posts/by-title")
+    public String byTitle(@RequestParam String title) {
+        Post post = posts.findFirstByTitle(title);
+        // ok: java-taint-xss
+        return "<h1>" + post.getBody() + "</h1>";
+    }
+
+    @GetMapping("/notes")
+    public String note(@RequestParam String owner) {
+        String text = jdbc.queryForObject("SELECT body FROM notes WHERE owner = ?", String.class, owner);
+        // ok: java-taint-xss
+        return "<p>" + text + "</p>";
+    }
+
+    @GetMapping("/echo")
+    public String echo(@RequestParam String owner) {
+        // ruleid: java-taint-xss
+        return "<p>" + owner + "</p>";
+    }
+}
+

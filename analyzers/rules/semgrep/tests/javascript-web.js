@@ -369,3 +369,33 @@ require("http").createServer((req, res) => {
   // ruleid: js-taint-ssrf
   req.on("data", (chunk) => fetch(chunk.toString()));
 });
+
+app.get("/filter", (req, res) => {
+  const names = ["ada", "grace", "linus"];
+  // ruleid: js-taint-regex-injection
+  const re = new RegExp(req.query.pattern);
+  // ruleid: js-taint-regex-injection
+  const prefix = RegExp("^" + req.query.prefix, "i");
+  // ok: js-taint-regex-injection
+  const escaped = new RegExp(_.escapeRegExp(req.query.word));
+  // ok: js-taint-regex-injection
+  const quoted = new RegExp(req.query.term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  // ok: js-taint-regex-injection
+  const fixed = new RegExp("^[a-z]+$");
+  res.json(names.filter((n) => re.test(n) || prefix.test(n) || escaped.test(n) || quoted.test(n) || fixed.test(n)));
+});
+
+// A record looked up with request data is stored data, not the request's.
+app.get("/profile", async (req, res) => {
+  const user = await User.findOne({ name: String(req.query.name) });
+  // ok: js-taint-xss
+  res.send(`<h1>${user.bio}</h1>`);
+  const post = await prisma.post.findUnique({ where: { id: req.params.id } });
+  // ok: js-taint-xss
+  res.write("<article>" + post.body + "</article>");
+  const rows = await knex("items").where({ owner: req.query.owner });
+  // ok: js-taint-xss
+  res.end(rows.map((r) => r.name).join("<br>"));
+  // ruleid: js-taint-xss
+  res.send(`<p>${req.query.name}</p>`);
+});

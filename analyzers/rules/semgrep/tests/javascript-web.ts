@@ -140,3 +140,12 @@ export default async function Page({ searchParams }: { searchParams: Record<stri
   const data = await fetch(searchParams.feed);
   return data.json();
 }
+
+export function search(req: Request, res: Response): void {
+  const pattern = req.query.q as string;
+  // ruleid: js-taint-regex-injection
+  const matcher: RegExp = new RegExp(pattern, "g");
+  // ok: js-taint-regex-injection
+  const safe: RegExp = new RegExp(escapeStringRegexp(pattern), "g");
+  res.json({ hits: ["a", "b"].filter((x) => matcher.test(x) || safe.test(x)) });
+}

@@ -672,3 +672,52 @@ class GreetingController {
         return FileSystemResource("/srv/files/$name")
     }
 }
+
+// Handlers written as expressions: the annotated parameter is request data all the same.
+@RestController
+class ItemController(private val jdbc: JdbcTemplate) {
+    @GetMapping("/items")
+    // ruleid: kt-taint-sql-injection
+    fun find(@RequestParam name: String) = jdbc.queryForList("SELECT * FROM items WHERE name = '$name'")
+
+    @GetMapping("/items/{id}")
+    // ok: kt-taint-sql-injection
+    fun byId(@PathVariable("id") id: String): List<Map<String, Any>> = jdbc.queryForList("SELECT * FROM items WHERE id = ?", id)
+
+    @GetMapping("/hello")
+    // ruleid: kt-taint-server-xss
+    fun hello(@RequestParam name: String) = "<h1>Hello $name</h1>"
+
+    @GetMapping("/hello.txt")
+    // ruleid: kt-taint-server-xss
+    fun helloText(@RequestParam(required = false) name: String?): String = "Hello " + name
+
+    @GetMapping("/hello.json", produces = ["application/json"])
+    // ok: kt-taint-server-xss
+    fun helloJson(@RequestParam name: String): String = "{\"name\": \"$name\"}"
+
+    @GetMapping("/count")
+    // ok: kt-taint-server-xss
+    fun count(@RequestParam name: String) = jdbc.queryForList("SELECT * FROM items WHERE name = ?", name).size
+
+    @GetMapping("/files")
+    // ruleid: kt-taint-path-traversal
+    fun file(@RequestParam path: String) = FileSystemResource("/srv/files/$path")
+
+    @GetMapping("/greet")
+    fun greet(@RequestParam name: String): String {
+        // ruleid: kt-taint-server-xss
+        return "<p>Hi $name</p>"
+    }
+}
+
+// A record looked up with request data is stored data, not the request's.
+@RestController
+class PostController(private val posts: PostRepository) {
+    @GetMapping("/posts")
+    fun show(@RequestParam name: String): String {
+        val post = posts.findByName(name)
+        // ok: kt-taint-server-xss
+        return "<h1>${post.title}</h1>"
+    }
+}

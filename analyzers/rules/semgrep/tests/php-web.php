@@ -106,3 +106,18 @@ function laravelRoutes(Request $request, $httpClient, $cache)
     // ruleid: php-taint-xss
     return response("<h1>{$request->name}</h1>");
 }
+
+// A record looked up with request data is stored data, not the request's.
+function showPost(Request $request, $pdo)
+{
+    $stmt = $pdo->prepare('SELECT title FROM posts WHERE id = ?');
+    $stmt->execute([$request->input('id')]);
+    $post = $stmt->fetch();
+    // ok: php-taint-xss
+    echo '<h1>' . $post['title'] . '</h1>';
+    $user = User::where('name', $request->input('name'))->first();
+    // ok: php-taint-xss
+    echo $user->bio;
+    // ruleid: php-taint-xss
+    echo '<p>' . $request->input('name') . '</p>';
+}

@@ -212,3 +212,21 @@ def django_text(request):
     text = HttpResponse(name, content_type="text/plain")
     # ruleid: py-taint-xss
     return HttpResponse("<p>" + name + "</p>", content_type="text/html; charset=utf-8")
+
+
+# A record looked up with request data is stored data, not the request's: rendering it, or
+# sending the file it names, is not the request data reaching the sink.
+@app.route("/notes")
+def notes():
+    rows = Note.objects.filter(owner=request.args["owner"])
+    # ok: py-taint-xss
+    page = HttpResponse("<ul>" + "".join(f"<li>{n.title}</li>" for n in rows) + "</ul>")
+    document = get_object_or_404(Document, pk=request.args.get("id"))
+    # ok: py-taint-path-traversal
+    sent = send_file(document.path)
+    user = User.query.filter_by(name=request.args["name"]).first()
+    # ok: py-taint-xss
+    greeting = HttpResponse(f"<h1>{user.display_name}</h1>")
+    # ruleid: py-taint-xss
+    echoed = HttpResponse("<p>" + request.args["name"] + "</p>")
+    return page, sent, greeting, echoed

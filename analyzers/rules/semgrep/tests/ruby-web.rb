@@ -422,3 +422,20 @@ class ExportsController < ApplicationController
     send_data params[:title], type: "text/csv", disposition: "attachment"
   end
 end
+
+class PostsController < ApplicationController
+  # A record looked up with request data is stored data, not the request's.
+  def show
+    post = Post.find(params[:id])
+    # ok: rb-taint-xss
+    render html: "<h1>#{post.title}</h1>".html_safe
+    user = User.find_by(name: params[:name])
+    # ok: rb-taint-open-redirect
+    redirect_to user.homepage
+  end
+
+  def echo
+    # ruleid: rb-taint-xss
+    render html: "<h1>#{params[:title]}</h1>".html_safe
+  end
+end
