@@ -4,10 +4,16 @@ import java.io.*;
 import java.net.URL;
 import java.nio.file.*;
 import java.sql.*;
+import java.util.List;
 import java.util.zip.*;
+import javax.naming.directory.*;
 import javax.net.ssl.*;
+import javax.script.ScriptEngine;
 import javax.servlet.http.*;
 import javax.xml.parsers.*;
+import groovy.lang.GroovyShell;
+import org.springframework.ldap.core.LdapTemplate;
+import org.springframework.ldap.support.LdapEncoder;
 import org.springframework.web.bind.annotation.*;
 import org.springframework.web.util.HtmlUtils;
 
@@ -20,6 +26,16 @@ public class Demo extends HttpServlet {
         Process p = Runtime.getRuntime().exec("ping -c 1 " + host);
         // ruleid: java-taint-command-injection
         new ProcessBuilder("sh", "-c", "nslookup " + host).start();
+        // ok: java-taint-command-injection
+        new ProcessBuilder("ls", "-l", "--", host).start();
+        // ok: java-taint-command-injection
+        new ProcessBuilder(List.of("ping", "-c", "1", host)).start();
+        // ruleid: java-taint-command-injection
+        new ProcessBuilder(List.of("bash", "-c", "ping " + host)).start();
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", "ping " + host});
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", host});
         String name = request.getParameter("name");
         Statement st = conn.createStatement();
         // ruleid: java-taint-sql-injection
@@ -195,3 +211,56 @@ class PostController {
     }
 }
 
+
+class Expressions extends HttpServlet {
+    private ScriptEngine engine;
+    private GroovyShell shell;
+    private DirContext directory;
+    private LdapTemplate ldap;
+
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String script = request.getParameter("script");
+        // ruleid: java-taint-code-injection
+        engine.eval(script);
+        // ruleid: java-taint-code-injection
+        shell.evaluate("return " + request.getParameter("expr"));
+        // ruleid: java-taint-code-injection
+        Object value = new org.springframework.expression.spel.standard.SpelExpressionParser().parseExpression(request.getParameter("spel")).getValue();
+        // ruleid: java-taint-code-injection
+        Class<?> type = Class.forName(request.getParameter("type"));
+        // ok: java-taint-code-injection
+        engine.eval("1 + 1");
+        String user = request.getParameter("user");
+        // ruleid: java-taint-ldap-injection
+        directory.search("ou=users,dc=example,dc=com", "(uid=" + user + ")", null);
+        // ruleid: java-taint-ldap-injection
+        ldap.search("ou=users", "(&(objectClass=person)(cn=" + user + "))", (org.springframework.ldap.core.AttributesMapper<String>) a -> "x");
+        // ok: java-taint-ldap-injection
+        directory.search("ou=users,dc=example,dc=com", "(uid={0})", new Object[] {user}, null);
+        // ok: java-taint-ldap-injection
+        directory.search("ou=users,dc=example,dc=com", "(uid=" + LdapEncoder.filterEncode(user) + ")", null);
+    }
+}
+
+@RestController
+class FileController {
+    private static final Path BASE = Paths.get("/srv/files");
+
+    @GetMapping("/files/checked")
+    public String checked(@RequestParam String name) throws IOException {
+        Path target = BASE.resolve(name).normalize();
+        if (!target.startsWith(BASE)) {
+            throw new IllegalArgumentException("outside the folder");
+        }
+        // ok: java-taint-path-traversal
+        return Files.readString(target);
+    }
+
+    @GetMapping("/files/unchecked")
+    public String unchecked(@RequestParam String name) throws IOException {
+        // ruleid: java-taint-path-traversal
+        String text = Files.readString(BASE.resolve(name));
+        // ok: java-taint-xss
+        return text;
+    }
+}

@@ -399,3 +399,18 @@ app.get("/profile", async (req, res) => {
   // ruleid: js-taint-xss
   res.send(`<p>${req.query.name}</p>`);
 });
+
+app.get("/plain", (req, res) => {
+  // ok: js-taint-xss
+  res.type("text/plain").send(String(req.query.msg));
+  // ok: js-taint-xss
+  res.status(400).type("json").send(req.query.msg);
+  // ruleid: js-taint-xss
+  res.type("html").send(req.query.msg);
+});
+
+app.get("/plain-header", (req, res) => {
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
+  // ok: js-taint-xss
+  res.end(req.query.msg);
+});

@@ -37,6 +37,18 @@ class NotesActivity : Activity() {
         Runtime.getRuntime().exec("ls " + name)
         // ok: kt-taint-command-injection
         Runtime.getRuntime().exec(arrayOf("ls", "-la"))
+        // ok: kt-taint-command-injection
+        ProcessBuilder("ls", "-l", "--", name).start()
+        // ok: kt-taint-command-injection
+        ProcessBuilder(listOf("ping", "-c", "1", name)).start()
+        // ruleid: kt-taint-command-injection
+        ProcessBuilder("sh", "-c", "cat " + name).start()
+        // ruleid: kt-taint-command-injection
+        ProcessBuilder(listOf("/bin/bash", "-c", "cat $name")).start()
+        // ruleid: kt-taint-command-injection
+        Runtime.getRuntime().exec(arrayOf("sh", "-c", "ls $name"))
+        // ok: kt-taint-command-injection
+        Runtime.getRuntime().exec(arrayOf("ls", "-l", name))
         web.webViewClient = object : WebViewClient() {
             override fun onReceivedSslError(view: WebView, handler: SslErrorHandler, error: SslError) {
                 // ruleid: kt-tls-verification-disabled

@@ -121,3 +121,33 @@ function showPost(Request $request, $pdo)
     // ruleid: php-taint-xss
     echo '<p>' . $request->input('name') . '</p>';
 }
+
+function callbacksAndVariables(Request $request)
+{
+    $fn = $_GET['callback'];
+    // ruleid: php-taint-code-injection
+    $fn($request);
+    $class = $request->input('type');
+    // ruleid: php-taint-code-injection
+    $handler = new $class();
+    // ruleid: php-taint-code-injection
+    $names = array_map($_POST['transform'], ['a', 'b']);
+    // ok: php-taint-code-injection
+    $upper = array_map('strtoupper', [$_POST['name']]);
+    $known = ['csv' => 'exportCsv', 'json' => 'exportJson'];
+    $export = $known[$_GET['format']] ?? 'exportJson';
+    // ok: php-taint-code-injection
+    $export($request);
+    // ruleid: php-taint-variable-overwrite
+    extract($_GET);
+    // ruleid: php-taint-variable-overwrite
+    extract($request->all(), EXTR_SKIP);
+    // ruleid: php-taint-variable-overwrite
+    parse_str($_SERVER['QUERY_STRING']);
+    // ok: php-taint-variable-overwrite
+    parse_str($_SERVER['QUERY_STRING'], $query);
+    // ok: php-taint-variable-overwrite
+    extract($_POST, EXTR_PREFIX_ALL, 'form');
+    // ok: php-taint-variable-overwrite
+    extract(['title' => 'Home']);
+}

@@ -55,6 +55,17 @@ def querying(cur, user_id, name):
     constant = "SELECT count(*) FROM users"
     # ok: py-sql-string-formatting
     cur.execute(constant)
+    # ok: py-sql-string-formatting
+    cur.execute(f"SELECT * FROM users WHERE id = {int(user_id)}")
+    # ok: py-sql-string-formatting
+    cur.execute(f"SELECT * FROM users LIMIT {int(limit)} OFFSET {int(page) * int(limit)}")
+    # ruleid: py-sql-string-formatting
+    cur.execute(f"SELECT * FROM users WHERE id = {int(user_id)} AND name = '{name}'")
+    # ruleid: py-sql-string-formatting
+    cur.execute(f"SELECT * FROM users WHERE id = {int(user_id) + name}")
+    numeric = f"SELECT * FROM users LIMIT {len(names)}"
+    # ok: py-sql-string-formatting
+    cur.execute(numeric)
 
 
 def hashing(data):
