@@ -97,6 +97,10 @@ public class UsersController : Controller
         var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Parse };
         // ok: cs-xxe-dtd-processing
         var safe = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit };
+        // ruleid: cs-xxe-dtd-processing
+        var doc = new XmlDocument { XmlResolver = new XmlUrlResolver() };
+        // ok: cs-xxe-dtd-processing
+        var plain = new XmlDocument { XmlResolver = null };
     }
 }
 

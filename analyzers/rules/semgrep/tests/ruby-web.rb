@@ -370,6 +370,11 @@ get "/plain" do
   "<h1>Hello world</h1>"
 end
 
+get "/greet" do
+  # ruleid: rb-taint-xss
+  "<h1>Hello #{params[:name]}</h1>"
+end
+
 get "/page" do
   # ruleid: rb-taint-path-traversal
   erb params[:page].to_sym

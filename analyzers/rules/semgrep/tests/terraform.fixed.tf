@@ -332,3 +332,40 @@ resource azurerm_kubernetes_cluster "unquoted_type" {
     enabled = false
   }
 }
+
+resource "aws_iam_policy" "admin" {
+  name = "admin"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      # ruleid: tf-iam-policy-allows-every-action
+      { Effect = "Allow", Action = "*", Resource = "*" },
+      # ok: tf-iam-policy-allows-every-action
+      { Effect = "Deny", Action = "*", Resource = "*" },
+      # ok: tf-iam-policy-allows-every-action
+      { Effect = "Allow", Action = ["s3:GetObject"], Resource = "arn:aws:s3:::reports/*" },
+    ]
+  })
+}
+
+data "aws_iam_policy_document" "everything" {
+  statement {
+    effect = "Allow"
+    # ruleid: tf-iam-policy-allows-every-action
+    actions   = ["*"]
+    resources = ["*"]
+  }
+  statement {
+    effect = "Deny"
+    # ok: tf-iam-policy-allows-every-action
+    actions   = ["*"]
+    resources = ["arn:aws:s3:::audit/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "inline" {
+  name = "inline"
+  role = "worker"
+  # ruleid: tf-iam-policy-allows-every-action
+  policy = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}"
+}
