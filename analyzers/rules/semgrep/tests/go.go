@@ -50,6 +50,14 @@ func query(ctx context.Context, db *sql.DB, id string) {
 	fixed := "SELECT * FROM users WHERE id = $1"
 	// ok: go-sql-string-formatting
 	db.QueryContext(ctx, fixed, id)
+	limit := len(id)
+	// ok: go-sql-string-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM users LIMIT %d OFFSET %d", limit, limit*2))
+	// ruleid: go-sql-string-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = %v LIMIT %d", id, limit))
+	page := fmt.Sprintf("SELECT * FROM users LIMIT %d", limit)
+	// ok: go-sql-string-formatting
+	db.Query(page)
 }
 
 func hashes(data []byte) {

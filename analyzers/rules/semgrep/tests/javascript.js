@@ -58,6 +58,11 @@ function run(userInput, el, db, id, req) {
   const fixed = "SELECT * FROM users WHERE id = ?";
   // ok: js-sql-string-concatenation
   db.query(fixed, [id], cb);
+  const itemId = Number(userInput);
+  // ok: js-sql-string-concatenation
+  db.query(`SELECT * FROM items WHERE id = ${itemId}`, cb);
+  // ok: js-sql-string-concatenation
+  db.query(`SELECT * FROM items WHERE id = ${parseInt(userInput, 10)}`, cb);
   const greeting = "Hello " + userInput;
   // ok: js-sql-string-concatenation
   db.query(greeting, cb);

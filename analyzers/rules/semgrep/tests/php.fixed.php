@@ -9,6 +9,9 @@ function commands($dir) {
     system("ls -la");
     // ok: php-command-injection
     system("ls " . escapeshellarg($dir));
+    $quoted = escapeshellarg($dir);
+    // ok: php-command-injection
+    exec("wc -l " . $quoted, $lines);
 }
 
 function evals($code) {
@@ -40,6 +43,11 @@ function queries($pdo, $conn, $id) {
     $stmt = $pdo->prepare("SELECT * FROM users WHERE id = ?");
     // ok: php-sql-concatenation
     $logger->info("user " . $id);
+    $number = (int) $id;
+    // ok: php-sql-concatenation
+    $pdo->query("SELECT * FROM users WHERE id = " . $number);
+    // ok: php-sql-concatenation
+    $pdo->query("SELECT * FROM users WHERE id = " . intval($id));
 }
 
 function pages($name) {

@@ -1,4 +1,5 @@
 import hashlib
+import shlex
 import subprocess
 
 import jwt
@@ -15,6 +16,15 @@ def commands(branch):
     subprocess.run("ls -la", shell=True)
     # ok: py-subprocess-shell-true
     subprocess.run(["git", "checkout", branch])
+    # ok: py-subprocess-shell-true
+    subprocess.run("git checkout " + shlex.quote(branch), shell=True)
+    # ok: py-subprocess-shell-true
+    subprocess.run(f"git log {shlex.quote(branch)}", shell=True)
+    # ruleid: py-subprocess-shell-true
+    subprocess.run(f"git log {shlex.quote(branch)} {branch}", shell=True)
+    quoted = shlex.join(["git", "log", branch])
+    # ok: py-subprocess-shell-true
+    subprocess.run(quoted, shell=True)
 
 
 def loading(stream):

@@ -437,6 +437,12 @@ class PostsController < ApplicationController
     user = User.find_by(name: params[:name])
     # ok: rb-taint-open-redirect
     redirect_to user.homepage
+    # ok: rb-taint-open-redirect
+    redirect_to user_path(params[:id])
+    # ok: rb-taint-open-redirect
+    redirect_to edit_post_url(params[:post_id])
+    # ruleid: rb-taint-open-redirect
+    redirect_to url_for(params[:next])
   end
 
   def echo

@@ -6,6 +6,12 @@ def commands(dir)
   # ruleid: rb-command-injection
   out = `git log #{dir}`
   # ok: rb-command-injection
+  system("tar xf #{Shellwords.escape(archive)}")
+  # ok: rb-command-injection
+  `ls #{dir.shellescape}`
+  # ruleid: rb-command-injection
+  system("tar xf #{Shellwords.escape(archive)} #{dir}")
+  # ok: rb-command-injection
   system("ls", dir)
   # ok: rb-command-injection
   system("ls -la")
