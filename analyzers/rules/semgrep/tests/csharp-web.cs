@@ -198,6 +198,18 @@ public class Lookup
         app.MapGet("/fetch", async (string url, HttpClient client) => await client.GetStringAsync(url));
         // ok: cs-taint-ssrf
         app.MapGet("/status", async (HttpClient client) => await client.GetStringAsync("https://status.example.com/"));
+        app.MapPost("/run", (string script) =>
+        {
+            // ruleid: cs-taint-command-injection
+            Process.Start("/bin/sh", "-c " + script);
+            return Results.Ok();
+        });
+        app.MapGet("/uptime", async (string unused) =>
+        {
+            // ok: cs-taint-command-injection
+            Process.Start("/usr/bin/uptime");
+            return Results.Ok();
+        });
     }
 }
 

@@ -158,3 +158,25 @@ func echoBind(c echo.Context) error {
 	// ruleid: go-taint-open-redirect
 	return c.Redirect(http.StatusFound, req.Page)
 }
+
+func fiberRoutes(app *fiber.App) {
+	app.Get("/users", func(c *fiber.Ctx) error {
+		// ruleid: go-taint-sql-injection
+		rows, _ := db.Query("SELECT * FROM users WHERE name = '" + c.Query("name") + "'")
+		defer rows.Close()
+		// ruleid: go-taint-path-traversal
+		return c.SendFile("/srv/files/" + c.Params("file"))
+	})
+	app.Post("/run", func(c *fiber.Ctx) error {
+		var req runRequest
+		if err := c.BodyParser(&req); err != nil {
+			return err
+		}
+		// ruleid: go-taint-command-injection
+		exec.Command("sh", "-c", req.Cmd).Run()
+		// ok: go-taint-command-injection
+		exec.Command("ls", "-la").Run()
+		// ruleid: go-taint-open-redirect
+		return c.Redirect(c.Query("next"))
+	})
+}

@@ -414,3 +414,17 @@ app.get("/plain-header", (req, res) => {
   // ok: js-taint-xss
   res.end(req.query.msg);
 });
+
+hapiServer.route({
+  method: "GET",
+  path: "/hello",
+  // ruleid: js-taint-xss
+  handler: (request, h) => h.response("<h1>" + request.query.name + "</h1>"),
+});
+
+hapiServer.route({
+  method: "GET",
+  path: "/hello.json",
+  // ok: js-taint-xss
+  handler: (request, h) => h.response({ name: request.query.name }),
+});

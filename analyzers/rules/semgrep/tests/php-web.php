@@ -151,3 +151,29 @@ function callbacksAndVariables(Request $request)
     // ok: php-taint-variable-overwrite
     extract(['title' => 'Home']);
 }
+
+class Welcome extends CI_Controller
+{
+    public function index()
+    {
+        $name = $this->input->get('name');
+        // ruleid: php-taint-sql-injection
+        $this->db->query("SELECT * FROM users WHERE name = '" . $name . "'");
+        // ok: php-taint-sql-injection
+        $this->db->query('SELECT * FROM users WHERE name = ?', [$name]);
+        // ruleid: php-taint-xss
+        echo $this->input->post('message');
+        // ok: php-taint-ssrf
+        $page = $this->input->get('page');
+    }
+}
+
+function wordpressSearch()
+{
+    global $wpdb;
+    // ruleid: php-taint-sql-injection
+    $rows = $wpdb->get_results("SELECT * FROM wp_posts WHERE post_title = '" . $_GET['t'] . "'");
+    // ok: php-taint-sql-injection
+    $safe = $wpdb->get_results($wpdb->prepare('SELECT * FROM wp_posts WHERE post_title = %s', $_GET['t']));
+    return [$rows, $safe];
+}

@@ -6,6 +6,8 @@ import tarfile
 import zipfile
 
 import requests
+import tornado.web
+from aiohttp import web
 from django.http import HttpResponse, HttpResponseRedirect
 from flask import Flask, make_response, redirect, render_template, render_template_string, request, send_file
 from lxml import etree
@@ -230,3 +232,33 @@ def notes():
     # ruleid: py-taint-xss
     echoed = HttpResponse("<p>" + request.args["name"] + "</p>")
     return page, sent, greeting, echoed
+
+
+# aiohttp handlers.
+async def aio_hello(request):
+    name = request.query.get("name", "")
+    # ruleid: py-taint-xss
+    page = web.Response(text="<h1>" + name + "</h1>", content_type="text/html")
+    # ok: py-taint-xss
+    plain = web.Response(text="Hello " + name)
+    # ruleid: py-taint-path-traversal
+    doc = web.FileResponse("/srv/files/" + request.match_info["file"])
+    form = await request.post()
+    # ruleid: py-taint-open-redirect
+    raise web.HTTPFound(form["next"])
+
+
+class TornadoHandler(tornado.web.RequestHandler):
+    def get(self, slug):
+        # ruleid: py-taint-xss
+        self.write("<p>" + self.get_argument("name") + "</p>")
+        # ok: py-taint-xss
+        self.write({"name": self.get_argument("name")})
+        # ruleid: py-taint-xss
+        self.finish("<h1>" + slug + "</h1>")
+
+    def post(self):
+        # ruleid: py-taint-open-redirect
+        self.redirect(self.get_body_argument("next"))
+        # ok: py-taint-open-redirect
+        self.redirect("/home")
