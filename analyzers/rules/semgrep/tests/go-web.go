@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"html"
+	"html/template"
 	"io"
 	"log"
 	"net/http"
@@ -179,4 +180,14 @@ func fiberRoutes(app *fiber.App) {
 		// ruleid: go-taint-open-redirect
 		return c.Redirect(c.Query("next"))
 	})
+}
+
+func templates(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-taint-xss
+	page := template.Must(template.New("page").Parse(r.URL.Query().Get("tpl")))
+	// ok: go-taint-xss
+	fixed := template.Must(template.New("page").Parse("<p>{{.}}</p>"))
+	// ok: go-taint-xss
+	fixed.Execute(w, r.URL.Query().Get("name"))
+	page.Execute(w, nil)
 }

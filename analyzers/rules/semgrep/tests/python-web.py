@@ -9,6 +9,7 @@ import requests
 import tornado.web
 from aiohttp import web
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template import Template as DjangoTemplate
 from flask import Flask, make_response, redirect, render_template, render_template_string, request, send_file
 from lxml import etree
 from markupsafe import escape
@@ -262,3 +263,11 @@ class TornadoHandler(tornado.web.RequestHandler):
         self.redirect(self.get_body_argument("next"))
         # ok: py-taint-open-redirect
         self.redirect("/home")
+
+
+def django_template(request):
+    # ruleid: py-taint-xss
+    template = DjangoTemplate(request.GET["tpl"])
+    # ok: py-taint-xss
+    fixed = DjangoTemplate("<p>{{ name }}</p>")
+    return template, fixed
