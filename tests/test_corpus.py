@@ -7,6 +7,10 @@ EXPECT-NEXT labels the line below it instead); problems
 already present in ``before/`` are not labelled and must not be reported (they are not on
 changed lines), and cases named ``clean-*`` must yield nothing at all. The test scores recall
 over all labelled lines and fails below 90 %, or on any finding outside the changed lines.
+``<lang>-probe-textbook-flaws`` hold short handlers with one textbook flaw per labelled line
+(the frameworks' usual request data into the usual sinks), ``<lang>-clean-safe-idioms`` the
+usual safe way of writing the same things; both were written to probe the rules, class by
+class, and every rule change they led to has its own case in analyzers/rules/semgrep/tests/.
 
 The outside corpus (tests/corpus_outside, README there) holds cases adapted from code nobody
 here wrote, split by a hash of their names into a tuning and a held-out half; it is reviewed in
