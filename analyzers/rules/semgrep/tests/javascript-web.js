@@ -428,3 +428,10 @@ hapiServer.route({
   // ok: js-taint-xss
   handler: (request, h) => h.response({ name: request.query.name }),
 });
+
+hapiServer.route({
+  method: "GET",
+  path: "/hello.txt",
+  // ok: js-taint-xss
+  handler: (request, h) => h.response("Hello " + request.query.name).type("text/plain"),
+});

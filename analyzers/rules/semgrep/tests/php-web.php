@@ -163,6 +163,10 @@ class Welcome extends CI_Controller
         $this->db->query('SELECT * FROM users WHERE name = ?', [$name]);
         // ruleid: php-taint-xss
         echo $this->input->post('message');
+        // ok: php-taint-xss
+        echo html_escape($this->input->post('message'));
+        // ok: php-taint-xss
+        echo esc($this->request->getGet('q'));
         // ok: php-taint-ssrf
         $page = $this->input->get('page');
     }

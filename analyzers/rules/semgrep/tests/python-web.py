@@ -255,6 +255,8 @@ class TornadoHandler(tornado.web.RequestHandler):
         self.write("<p>" + self.get_argument("name") + "</p>")
         # ok: py-taint-xss
         self.write({"name": self.get_argument("name")})
+        # ok: py-taint-xss
+        self.write("<p>" + tornado.escape.xhtml_escape(self.get_argument("name")) + "</p>")
         # ruleid: py-taint-xss
         self.finish("<h1>" + slug + "</h1>")
 
