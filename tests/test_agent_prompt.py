@@ -186,6 +186,16 @@ def test_sanitize_keeps_repository_links_and_drops_others() -> None:
     assert "github.com" not in sanitize_agent_text(f"[x]({repo}-fork/y)", repo_url=repo)
 
 
+def test_a_bare_url_run_into_a_mention_stays_inert_text() -> None:
+    # Found by the fuzzer: after an HTML comment the line is an HTML block, whose text is
+    # rendered as text; its "URL" ran on into ")@octocat" and came out as an autolink.
+    repo = "https://github.com/octo/repo"
+    text = f"<!-- a comment -->[d]({repo}/blob/main/a.py)@octocat"
+    out = sanitize_agent_text(text, repo_url=repo)
+    assert "@octocat" not in out and "@\u200boctocat" in out
+    assert "<https://" not in out
+
+
 def test_sanitize_leaves_code_alone_and_closes_an_open_fence() -> None:
     text = "Use `a<b>@c` here:\n```python\nif a < b: send('@team')\n"
     out = sanitize_agent_text(text)

@@ -217,6 +217,10 @@ class _Render:
         for match in _BARE_URL.finditer(text):
             out.append(_escape(text[last : match.start()]))
             url = match.group()
+            if "@" in url:  # a URL run into a mention ("a.py)@octocat"): kept as inert text
+                out.append(_escape(url))
+                last = match.end()
+                continue
             link = repo_link(url, self.repo_url) if url.lower().startswith(("http://", "https://")) else None
             out.append(f"<{link}>" if link else LINK_REMOVED)
             last = match.end()
