@@ -278,7 +278,9 @@ async def test_a_prompt_injection_changes_nothing_the_bot_decides(tmp_path, agen
         "\n".join(agent_section(discussion, repo_url=REPO_URL) + transcript(discussion, REPO_URL))
     )
     assert not re.search(r"(?<![\w`])@[A-Za-z0-9]", rendered), rendered  # no mention pings anyone
-    assert not re.search(r"<[A-Za-z!/]", rendered), rendered  # no HTML tag or comment
+    # No HTML tag or comment from the model; the collapsed block around the transcript is ours.
+    own_wrapper = re.sub(r"^(?:</?details>|<summary>[^<>\n]*</summary>)$", "", rendered, flags=re.M)
+    assert not re.search(r"<[A-Za-z!/]", own_wrapper), rendered
     for url in re.findall(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]]+", rendered):
         assert url.lower().startswith(REPO_URL.lower() + "/"), rendered  # no link out of the repo
 
