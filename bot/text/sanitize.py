@@ -219,10 +219,10 @@ class _Render:
             url = match.group()
             if "@" in url:  # a URL run into a mention ("a.py)@octocat"): kept as inert text
                 out.append(_escape(url))
-                last = match.end()
-                continue
-            link = repo_link(url, self.repo_url) if url.lower().startswith(("http://", "https://")) else None
-            out.append(f"<{link}>" if link else LINK_REMOVED)
+            else:
+                web = url.lower().startswith(("http://", "https://"))
+                link = repo_link(url, self.repo_url) if web else None
+                out.append(f"<{link}>" if link else LINK_REMOVED)
             last = match.end()
         out.append(_escape(text[last:]))
         return "".join(out)
