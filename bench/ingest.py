@@ -5,11 +5,11 @@ Not a benchmark itself (bench_webhook.py runs it). The parts, all on 127.0.0.1:
 - a throwaway redis-server;
 - the GitHub double (tests/ghdouble), in a child process, serving one repository with
   ``--review-prs`` small pull requests (bench_throughput.py's small PR each);
-- `review-bot serve` with REDIS_URL (the receiver role: verify, dedupe, enqueue) and two
-  `review-bot worker` processes (``--worker-slots`` reviews at a time each, 2 by default: with
-  one, a worker waits on the double between its steps and both together keep about 0.8 of the
-  2 cores busy; with two, about 1.0, the rest being the receiver's), all three as a user starts
-  them (``python -m bot``), against the double;
+- `review-bot serve` with REDIS_URL (the receiver role: verify, check the JSON, append to the
+  intake) and two `review-bot worker` processes (one of them routes the intake into the review
+  queue; ``--worker-slots`` reviews at a time each, 2 by default, with no per-installation
+  limit: every PR here is of one installation), all three as a user starts them
+  (``python -m bot``), against the double;
 - first, one signed ``opened`` delivery per real PR: the high lane then holds enough real
   reviews to keep both workers (and so both cores) busy for the whole run;
 - then wrk posts pre-signed ``synchronize`` deliveries, each for a PR of its own (a new PR number
@@ -311,6 +311,9 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         config = tmp / "service.yaml"
         config.write_text(
             f"server:\n  workers: {args.worker_slots}\n  reconcile_interval: 0\n"
+            # Every PR here is of one installation: without this, two reviews at a time in all
+            # (the default per-installation limit), and the workers' slots would sit idle.
+            "  per_installation_concurrency: 0\n"
             "rate_limiting:\n  mutation_interval_seconds: 0.02\n"  # GitHub's 1 s pacing: workers idle
         )
         env = {
@@ -402,6 +405,8 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         others_cpu0 = {name: process_tree_cpu(pid) for name, pid in others.items() if pid}
         wrk_cpu0 = children_cpu()
         cpu0 = [process_tree_cpu(p.pid) for p in procs]
+        intake = "review-bot:intake"  # the receivers' appends, routed by a worker (bot/delivery.py)
+        intake0 = slow_log.xlen(intake)
         done0, wall0 = completed(), time.monotonic()
         load0 = Path("/proc/loadavg").read_text().split()[:3]
         r = run_wrk(args, receiver_port, tmp / "ingest.lua", deliveries, wait_ms, tmp / "receiver.times")
@@ -411,6 +416,7 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         others_cpu["wrk"] = children_cpu() - wrk_cpu0  # the only child reaped meanwhile
         receiver_cpu = sum(cpu[: args.receivers])
         slow = slow_log.slowlog_get(100_000)
+        intake_left = slow_log.xlen(intake)
         slow_log.close()
         reviewed = completed() - done0
         rate = r["requests"] / (r["duration_us"] / 1e6)
@@ -434,6 +440,11 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
             f"{receiver_cpu / wall:.2f} cores"
         )
         print("  and " + ", ".join(f"{name} {c / wall:.2f} cores" for name, c in others_cpu.items()))
+        routed = r["requests"] + intake0 - intake_left
+        print(
+            f"intake: {intake0} deliveries waiting before, {intake_left} after; the workers routed "
+            f"{routed} meanwhile ({routed / wall:.0f}/s)"
+        )
         # A command is microseconds inside Redis; one that took milliseconds there was interrupted
         # (descheduled), and holds up every delivery whose commands share its round trip.
         longest = max((entry["duration"] for entry in slow), default=0) / 1000

@@ -69,9 +69,18 @@ class Metrics:
             ["event", "result"],
             registry=self.registry,
         )
+        # With REDIS_URL, workers route the deliveries receivers appended to the intake
+        # (bot/delivery.py): what became of each, counted where it was routed.
+        self.routed = Counter(
+            "review_bot_webhook_routed",
+            "Deliveries a worker routed from the intake, by event and by what became of them",
+            ["event", "result"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "review_bot_queue_depth",
-            "Review jobs waiting (queued or waiting for a retry), per priority lane",
+            "Review jobs waiting (queued or waiting for a retry), per priority lane; with REDIS_URL,"
+            ' priority="intake" counts the deliveries not yet routed (each becomes at most one job)',
             ["priority"],
             registry=self.registry,
         )
@@ -118,9 +127,10 @@ class Metrics:
         self.llm_tokens.labels(kind="completion").inc(completion)
 
     def count_delivery(self, event: str | None, status: int) -> None:
-        name = event if event in KNOWN_EVENTS else "other"
-        result = RESULTS.get(status) or ("unavailable" if status == 503 else f"http_{status // 100}xx")
-        self.deliveries.labels(event=name, result=result).inc()
+        self.deliveries.labels(*_event_and_result(event, status)).inc()
+
+    def count_routed(self, event: str, status: int) -> None:
+        self.routed.labels(*_event_and_result(event, status)).inc()
 
     def observe_github(self, url: str, status: int | None, headers: Mapping[str, str]) -> None:
         """The GitHub client's hook: one attempt's status and the rate limit its answer reports."""
@@ -132,13 +142,15 @@ class Metrics:
             resource = resource if resource in RATE_RESOURCES else "other"
             self.github_remaining.labels(resource=resource).set(int(remaining))
 
-    async def refresh(self, queue: Any, cache: Any, breakers: Any) -> None:
+    async def refresh(self, queue: Any, cache: Any, breakers: Any, intake: Any = None) -> None:
         """Set the gauges that mirror state held elsewhere (called on each scrape)."""
         depth = getattr(queue, "depth", None)
         if depth is not None:
             try:
                 async with asyncio.timeout(QUEUE_DEPTH_SECONDS):
                     counts = await depth()
+                    if intake is not None:
+                        counts = {**counts, "intake": await intake.depth()}
             except Exception as exc:  # Redis down: the scrape still answers (that is when it matters)
                 log.warning("queue depth unavailable for /metrics: %s", type(exc).__name__)
                 counts = {}
@@ -154,6 +166,12 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _event_and_result(event: str | None, status: int) -> tuple[str, str]:
+    name = event if event in KNOWN_EVENTS else "other"
+    result = RESULTS.get(status) or ("unavailable" if status == 503 else f"http_{status // 100}xx")
+    return name, result
 
 
 def cache_ratios(cache: Any) -> dict[str, float]:

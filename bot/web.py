@@ -13,7 +13,7 @@ from typing import Literal
 
 import aiohttp
 from aiohttp import web
-from gidgethub import routing, sansio
+from gidgethub import routing
 from opentelemetry.sdk.trace import TracerProvider
 
 from analyzers.pool import pool_lifetime
@@ -21,13 +21,14 @@ from bot.agents.config import AgentConfig
 from bot.api import setup_api
 from bot.config import MAX_WEBHOOK_BYTES, Settings
 from bot.context import USER_AGENT, BotContext, build_context
+from bot.delivery import route, route_intake
 from bot.github.client import RetryPolicy
-from bot.github.payloads import PayloadError
 from bot.live import setup_live
-from bot.observability import bind_log_context, tracer_of, tracer_provider_from_env
-from bot.queue import InProcessQueue, QueueFull, QueueUnavailable, ReviewQueue
-from bot.redis_client import connect, reachable, stop_tasks
-from bot.webhook_intake import BodyBudget, IntakeError, load_payload, read_signed_body
+from bot.observability import bind_log_context, current_traceparent, tracer_of, tracer_provider_from_env
+from bot.queue import InProcessQueue, ReviewQueue
+from bot.queue.redis_intake import IntakeFull, RedisIntake, consumer_name
+from bot.redis_client import UNAVAILABLE, connect, describe, reachable, stop_tasks
+from bot.webhook_intake import BodyBudget, IntakeError, check_payload, read_signed_body
 from bot.webhook_intake import signature_matches as signature_matches
 from bot.worker import WorkerPool
 from handlers import checks, comments, installation, ping, pull_request
@@ -46,6 +47,8 @@ POOL = web.AppKey("pool", WorkerPool)
 RECONCILE: web.AppKey[asyncio.Task[None]] = web.AppKey("reconcile")  # the loop of bot/reconcile.py
 ROLE = web.AppKey("role", str)
 TRACER_PROVIDER = web.AppKey("tracer_provider", TracerProvider)  # tests pass an in-memory exporter
+INTAKE = web.AppKey("intake", RedisIntake)  # with a Redis queue: receivers append, workers route
+INTAKE_ROUTER: web.AppKey[asyncio.Task[None]] = web.AppKey("intake_router")  # a worker's route_intake
 
 Role = Literal["all", "receiver", "worker"]
 
@@ -76,7 +79,8 @@ async def webhook(request: web.Request) -> web.Response:
 
 
 async def receive(request: web.Request, event_name: str | None, delivery_id: str | None) -> web.Response:
-    """Verify, parse and route one delivery; answer before any review work starts."""
+    """Verify one delivery, then route it here (the single process) or append it to the intake
+    for the workers (a receiver); answer before any review work starts."""
     settings = request.app[SETTINGS]
     if not event_name or not delivery_id:
         return problem(400, "missing X-GitHub-Event or X-GitHub-Delivery header", close=True)
@@ -92,40 +96,34 @@ async def receive(request: web.Request, event_name: str | None, delivery_id: str
             timeout=settings.webhook_read_timeout,
             limit=MAX_WEBHOOK_BYTES,
         )
-        data = load_payload(body)
     except IntakeError as exc:
         return problem(exc.status, exc.message, close=exc.close, retry_after=exc.retry_after)
-    del body  # the parsed payload is all that is needed from here on
-    if not isinstance(data.get("action", ""), str):  # gidgethub's router looks it up in a dict
-        return problem(400, "payload field action is invalid: not a string")
-    bind_log_context(**subject_of(data))
-    event = sansio.Event(data, event=event_name, delivery_id=delivery_id)
+    intake = request.app.get(INTAKE)
+    if intake is not None and event_name != "ping":
+        return await append(intake, event_name, delivery_id, body)
+    routed = await route(request.app[ROUTER], request.app[CONTEXT], event_name, delivery_id, body)
+    if routed.status == 200:
+        return web.json_response({"msg": routed.message})
+    if routed.status == 202:
+        return web.json_response({"accepted": delivery_id}, status=202)
+    return problem(routed.status, routed.message, retry_after=routed.retry_after)
+
+
+async def append(intake: RedisIntake, event_name: str, delivery_id: str, body: bytearray) -> web.Response:
+    """A receiver's delivery: checked to be a JSON object, then in the intake (or refused)."""
     try:
-        await request.app[ROUTER].dispatch(event, request.app[CONTEXT])
-    except PayloadError as exc:
+        check_payload(body)
+    except IntakeError as exc:
+        return problem(exc.status, exc.message)
+    try:
+        await intake.append(event_name, delivery_id, body, current_traceparent())
+    except IntakeFull as exc:
         log.warning("delivery %s (%s): %s", delivery_id, event_name, exc)
-        return problem(400, str(exc))
-    except QueueFull as exc:  # nothing was recorded: GitHub's redelivery of this id is taken later
-        return problem(503, f"{exc}; redeliver later", retry_after=60)
-    except QueueUnavailable as exc:  # Redis is down (the queue or shared state): never 202-and-lose
-        log.warning("delivery %s (%s): %s", delivery_id, event_name, exc)
+        return problem(503, "too many deliveries wait to be routed; redeliver later", retry_after=60)
+    except UNAVAILABLE as exc:  # nothing was appended: never 202-and-lose
+        log.warning("delivery %s (%s): no Redis for the intake (%s)", delivery_id, event_name, describe(exc))
         return problem(503, "the review queue is unavailable; redeliver later", retry_after=30)
-    if event_name == "ping":
-        return web.json_response({"msg": "pong"})
     return web.json_response({"accepted": delivery_id}, status=202)
-
-
-def subject_of(data: dict[str, object]) -> dict[str, object]:
-    """The repository and PR a payload is about, for the log lines of its delivery."""
-    repository = data.get("repository")
-    repo = repository.get("full_name") if isinstance(repository, dict) else None
-    number = None
-    for key in ("pull_request", "issue"):
-        item = data.get(key)
-        if isinstance(item, dict) and isinstance(item.get("number"), int):
-            number = item["number"]
-            break
-    return {"repo": repo if isinstance(repo, str) else None, "pr": number}
 
 
 async def health(request: web.Request) -> web.Response:
@@ -151,6 +149,9 @@ async def ready_response(app: web.Application) -> web.Response:
     pool = app.get(POOL)
     if app[WORKERS] and (pool is None or not pool.running()):
         reasons.append("the review workers are not running")
+    intake_router = app.get(INTAKE_ROUTER)
+    if intake_router is not None and intake_router.done():
+        reasons.append("the webhook intake is not being routed")
     if reasons:
         return web.json_response({"status": "not ready", "reasons": reasons}, status=503)
     return web.json_response({"status": "ready"})
@@ -162,7 +163,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def metrics_response(app: web.Application) -> web.Response:
     ctx = app[CONTEXT]
-    await ctx.metrics.refresh(ctx.queue, ctx.cache, ctx.app_client.breaker)
+    await ctx.metrics.refresh(ctx.queue, ctx.cache, ctx.app_client.breaker, app.get(INTAKE))
     body = ctx.metrics.render()
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
@@ -200,6 +201,9 @@ async def context_ctx(app: web.Application) -> AsyncIterator[None]:
             per_installation=settings.per_installation_concurrency,
         )
         app[QUEUE] = RedisReviewQueue(redis, options)
+    intake_of = getattr(app[QUEUE], "intake", None)  # a Redis queue: receivers and workers meet there
+    if intake_of is not None and app[ROLE] != "all":
+        app[INTAKE] = intake_of()
     timeout = aiohttp.ClientTimeout(total=60, connect=10)
     try:
         async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as session:
@@ -247,6 +251,26 @@ async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
         close()
 
 
+async def intake_ctx(app: web.Application) -> AsyncIterator[None]:
+    """A worker routes the deliveries the receivers appended to the intake (bot/delivery.py);
+    on shutdown it finishes the batch in hand, and what it read and did not acknowledge is
+    routed by another worker (redis_intake.py)."""
+    intake = app.get(INTAKE)
+    if intake is None or app[ROLE] != "worker":
+        yield
+        return
+    stopping = asyncio.Event()
+    consumer = consumer_name()
+    coro = route_intake(app[CONTEXT], app[ROUTER], intake, consumer, stopping)
+    task = app[INTAKE_ROUTER] = asyncio.get_running_loop().create_task(coro, name="intake")
+    yield
+    stopping.set()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout=app[SETTINGS].shutdown_grace)
+    except TimeoutError:
+        await stop_tasks(task)
+
+
 async def reconcile_ctx(app: web.Application) -> AsyncIterator[None]:
     """Where workers run, the reconcile pass (bot/reconcile.py): on start and every
     ``reconcile_interval`` seconds, open PRs whose webhook was lost are queued."""
@@ -275,8 +299,9 @@ def create_app(
     """The App: POST /webhook, GET /health and /ready, and the workers behind them.
 
     ``role`` (default: "all" without REDIS_URL, "receiver" with it): "all" receives and reviews
-    in this process (the embedded default); "receiver" only verifies, dedupes and enqueues into
-    Redis; "worker" runs ``settings.workers`` reviews from Redis and serves only /health and /ready.
+    in this process (the embedded default); "receiver" only verifies, dedupes and appends each
+    delivery to the intake on Redis; "worker" routes the intake's deliveries into the review
+    queue and runs ``settings.workers`` reviews from it, serving only /health, /ready and /metrics.
     """
     role = role or ("receiver" if settings.redis_url else "all")
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
@@ -301,6 +326,7 @@ def create_app(
     app.cleanup_ctx.append(context_ctx)
     app.cleanup_ctx.append(history_ctx)  # before the workers: they record into it
     app.cleanup_ctx.append(workers_ctx)
+    app.cleanup_ctx.append(intake_ctx)  # after the workers: stopped first, while the queue is open
     app.cleanup_ctx.append(reconcile_ctx)
     # Live sessions (bot/live/): the bridge from this process's review events in every role, the
     # WebSocket and the /ui/ page where clients connect.

@@ -188,6 +188,34 @@ def load_payload(body: bytes | bytearray) -> dict[str, Any]:
     return _load_exactly(body)
 
 
+class _Envelope(msgspec.Struct):
+    """The only field a receiver reads itself; every other one is skipped (still parsed as JSON)."""
+
+    action: str | None = None
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+
+
+def check_payload(body: bytes | bytearray) -> None:
+    """A receiver's check before it appends a delivery to the intake: the body is one JSON object
+    (and its action, if any, a string), else IntakeError(400) as ``load_payload`` says it.
+
+    Skipping what it does not read, this costs a fifth of ``load_payload`` (no Python object is
+    built for the payload). The worker that routes the delivery parses it with ``load_payload``,
+    which also refuses what this lets through inside skipped values (invalid UTF-8, integers
+    past the digit limit, numbers out of range).
+    """
+    try:
+        _ENVELOPE.decode(body)
+    except msgspec.ValidationError as exc:
+        if "$.action" in str(exc):
+            raise IntakeError(400, "payload field action is invalid: not a string") from None
+        raise IntakeError(400, "body is not a JSON object") from None
+    except (msgspec.DecodeError, RecursionError):
+        _load_exactly(body)  # raises the exact reason; a body only it accepts is let through
+
+
 def _load_exactly(body: bytes | bytearray) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")

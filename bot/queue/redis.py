@@ -51,6 +51,7 @@ from bot.queue.base import LANES, QueueFull, QueueUnavailable, ReviewJob
 from bot.queue.installation_slots import pause_after, slot_names, take_slot
 from bot.queue.redis_batch import MAX_BATCH, BatchedScripts, Batcher
 from bot.queue.redis_claim import CLAIM_LUA, CLAIM_SHA, Claim
+from bot.queue.redis_intake import RedisIntake
 from bot.queue.redis_upkeep import (
     Held,
     RedisQueueOptions,
@@ -119,6 +120,22 @@ class RedisReviewQueue:
     @classmethod
     def from_url(cls, url: str, options: RedisQueueOptions | None = None) -> RedisReviewQueue:
         return cls(connect(url), options, owns_client=True)
+
+    @property
+    def batcher(self) -> Batcher:
+        return self._batch
+
+    def intake(self) -> RedisIntake:
+        """The webhook intake on the same Redis, sharing this queue's round trips (redis_intake.py)."""
+        o = self.options
+        return RedisIntake(
+            self.redis,
+            self._batch,
+            prefix=o.prefix,
+            max_entries=o.intake_max,
+            seen_ttl=o.delivery_ttl,
+            lock_timeout=o.intake_lock_timeout,
+        )
 
     def __repr__(self) -> str:
         return f"RedisReviewQueue(prefix={self.options.prefix!r}, held={len(self._held)})"

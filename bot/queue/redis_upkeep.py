@@ -43,6 +43,11 @@ class RedisQueueOptions:
     finished_ttl: int = 3600  # saq keeps a finished job's record this long
     max_pending: int = 100_000  # jobs waiting in all lanes; past it enqueue raises QueueFull
     settle_timeout: float = 30.0  # done()/retry_later() keep trying this long while Redis is down
+    # The intake (redis_intake.py): deliveries appended by receivers and not yet routed by a
+    # worker; past intake_max a receiver answers 503. One worker routes at a time, holding a lock
+    # that lapses this long after its worker died (another then takes over what it left).
+    intake_max: int = 100_000
+    intake_lock_timeout: float = 10.0
 
     @property
     def takeover_bound(self) -> float:
