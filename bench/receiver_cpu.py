@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import hashlib
 import json
@@ -23,9 +24,11 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import aiohttp
@@ -115,21 +118,14 @@ def main() -> int:
     sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
     from tests.e2e import SECRET
 
-    from rawtools import free_port, start_redis
+    from rawtools import free_port
 
-    tmp = Path(tempfile.mkdtemp(prefix="receiver-cpu-"))
-    redis_proc, redis_url = start_redis(tmp)
-    ctx = get_context("spawn")
-    parent, child = ctx.Pipe()
     port = free_port()
-    proc = ctx.Process(
-        target=receiver, args=(str(args.tree.resolve()), redis_url, port, args.profile, args.loop, child)
-    )
-    proc.start()
-    try:
-        if not parent.poll(120):
-            raise SystemExit("receiver_cpu: the receiver did not start")
-        parent.recv()
+
+    def receiver_args(redis_url: str, conn: Connection) -> tuple[object, ...]:
+        return (str(args.tree.resolve()), redis_url, port, args.profile, args.loop, conn)
+
+    with child_beside_redis("receiver_cpu", receiver, receiver_args) as (proc, parent, _):
         warm, measured = 300, deliveries(args.deliveries + 300, SECRET)
         asyncio.run(post_all(port, measured[:warm], args.concurrency))  # imports, scripts, pools
         parent.send("go")
@@ -142,13 +138,34 @@ def main() -> int:
             f"{args.deliveries} deliveries, {args.concurrency} in flight, load {' '.join(load)}: "
             f"receiver {1000 * cpu / args.deliveries:.3f} CPU-ms per delivery, {args.deliveries / wall:.0f}/s"
         )
+    return 0
+
+
+@contextlib.contextmanager
+def child_beside_redis(
+    name: str, target: Callable[..., None], make_args: Callable[[str, Connection], tuple[object, ...]]
+) -> Iterator[tuple[BaseProcess, Connection, str]]:
+    """A throwaway redis-server, and ``target`` in a spawned child (its arguments from the Redis
+    URL and the child's end of a pipe) once it has sent "up": the child, this end, the URL.
+    The child is joined (terminated past 30 s) and Redis stopped afterwards."""
+    from rawtools import start_redis
+
+    redis_proc, redis_url = start_redis(Path(tempfile.mkdtemp(prefix=f"{name}-")))
+    ctx = get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=target, args=make_args(redis_url, child))
+    proc.start()
+    try:
+        if not parent.poll(120):
+            raise SystemExit(f"{name}: the child process did not start")
+        parent.recv()
+        yield proc, parent, redis_url
     finally:
         proc.join(30)
         if proc.is_alive():
             proc.terminate()
         redis_proc.terminate()
         redis_proc.wait(timeout=10)
-    return 0
 
 
 if __name__ == "__main__":

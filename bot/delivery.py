@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import time
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from redis.exceptions import LockError
 
 from bot.context import BotContext
 from bot.github.payloads import PayloadError
-from bot.observability import bind_log_context, parent_context
+from bot.observability import bind_log_context, log_context, parent_context
 from bot.queue import QueueFull, QueueUnavailable
 from bot.redis_client import UNAVAILABLE, Complaints
 from bot.webhook_intake import IntakeError, load_payload
@@ -118,7 +117,6 @@ async def route_intake(
     unusable (400, logged and counted). One that meets a full queue or no Redis stays pending
     with the deliveries of its PR after it, and is routed again after a pause."""
     complaints = Complaints("webhook intake")
-    base = contextvars.copy_context()  # each delivery's log fields start from here
     lock = intake.router_lock()
     holding, renewed = False, 0.0
     try:
@@ -144,9 +142,9 @@ async def route_intake(
                 complaints.failed(exc)
                 await _pause(stopping, BUSY_WAIT)
                 continue
-            routed, busy = await route_batch(ctx, router, batch, base)
+            routed, failed, busy = await route_batch(ctx, router, batch)
             try:
-                await intake.done(routed)
+                await intake.done(routed, forget=failed)
             except UNAVAILABLE as exc:  # routed again later: the dedupe keys refuse a second job
                 complaints.failed(exc)
             if busy:
@@ -159,11 +157,13 @@ async def route_intake(
 
 
 async def route_batch(
-    ctx: BotContext, router: routing.Router, batch: list[Delivery], base: contextvars.Context
-) -> tuple[list[bytes], bool]:
+    ctx: BotContext, router: routing.Router, batch: list[Delivery]
+) -> tuple[list[bytes], list[str], bool]:
     """Route ``batch``: the deliveries of one PR (or one repository's other events) one after
-    the other, in order, and the PRs side by side. The entries routed, and whether a PR's
-    deliveries stopped at a full queue or an unreachable Redis (the rest of them wait)."""
+    the other, in order, and the PRs side by side. The entries routed, the delivery ids a
+    handler failed on, and whether a PR's deliveries stopped at a full queue or an unreachable
+    Redis (the rest of them wait)."""
+    failed: list[str] = []  # the delivery ids a handler failed on (the single process's 500)
     groups: dict[tuple[object, object], list[Delivery]] = {}
     parsed: dict[bytes, dict[str, object] | Routed] = {}
     for delivery in batch:
@@ -175,25 +175,29 @@ async def route_batch(
     async def in_order(deliveries: list[Delivery]) -> tuple[list[bytes], bool]:
         done: list[bytes] = []
         for delivery in deliveries:
-            # A task of its own: the delivery's log fields and span end with it.
-            entry = route_entry(ctx, router, delivery, parsed[delivery.entry_id])
-            if (await asyncio.create_task(entry, context=base.copy())).again:
+            outcome = await route_entry(ctx, router, delivery, parsed[delivery.entry_id])
+            if outcome.again:
                 return done, True
+            if outcome.status >= 500:
+                failed.append(delivery.delivery_id)
             done.append(delivery.entry_id)
         return done, False
 
     results = await asyncio.gather(*(in_order(group) for group in groups.values()))
-    return [entry for done, _ in results for entry in done], any(busy for _, busy in results)
+    return [entry for done, _ in results for entry in done], failed, any(busy for _, busy in results)
 
 
 async def route_entry(
     ctx: BotContext, router: routing.Router, delivery: Delivery, data: dict[str, object] | Routed
 ) -> Routed:
     """Route one intake entry in a span joined to the receiver's, and count what became of it."""
-    bind_log_context(delivery_id=delivery.delivery_id, event=delivery.event)
     attributes = {"github.event": delivery.event[:100], "github.delivery": delivery.delivery_id[:100]}
     parent = parent_context(delivery.traceparent)
-    with ctx.tracer.start_as_current_span("webhook route", context=parent, attributes=attributes):
+    # The delivery's log fields (those its handlers bind too) and its span end with it.
+    with (
+        log_context(delivery_id=delivery.delivery_id, event=delivery.event),
+        ctx.tracer.start_as_current_span("webhook route", context=parent, attributes=attributes),
+    ):
         if isinstance(data, Routed):
             outcome = data
         else:
@@ -204,8 +208,9 @@ async def route_entry(
                 # fail again, so it is logged and acknowledged.
                 log.exception("delivery %s (%s): routing failed", delivery.delivery_id, delivery.event)
                 outcome = Routed(500, "routing failed")
-    if outcome.status == 400:
-        log.warning("delivery %s (%s) not routed: %s", delivery.delivery_id, delivery.event, outcome.message)
+        if outcome.status == 400:
+            what = (delivery.delivery_id, delivery.event, outcome.message)
+            log.warning("delivery %s (%s) not routed: %s", *what)
     ctx.metrics.count_routed(delivery.event, outcome.status)
     return outcome
 

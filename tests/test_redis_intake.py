@@ -39,6 +39,7 @@ class Recorder:
 
     heads: list[str] = field(default_factory=list)
     full_for: int = 0  # the first this many dispatches raise QueueFull, as a full review queue does
+    broken: str = ""  # a head whose handler fails (a bug)
 
     def router(self) -> routing.Router:
         router = routing.Router()
@@ -48,6 +49,8 @@ class Recorder:
             if self.full_for > 0:
                 self.full_for -= 1
                 raise QueueFull("the review queue is full")
+            if event.data["pull_request"]["head"]["sha"] == self.broken:
+                raise RuntimeError("a bug in a handler")
             self.heads.append(event.data["pull_request"]["head"]["sha"])
 
         return router
@@ -198,6 +201,28 @@ async def test_an_unusable_delivery_is_acknowledged_and_counted(
     assert recorder.heads == ["c" * 40]
     assert sample(ctx.metrics, "review_bot_webhook_routed_total", result="malformed") == 2
     assert "delivery d-bad (pull_request) not routed: body holds a number out of range" in caplog.text
+
+
+async def test_a_handler_failure_is_acknowledged_and_a_redelivery_taken_again(
+    intakes: Callable[..., RedisIntake], caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver = intakes()
+    await receiver.append("pull_request", "d-bug", body(7, "d" * 40), "")
+    await receiver.append("pull_request", "d-next", body(7, "e" * 40), "")
+    recorder, ctx = Recorder(broken="d" * 40), FakeContext()
+    with caplog.at_level(logging.ERROR, logger="bot"):
+        async with routing_worker(intakes(), recorder, ctx, "w"):
+
+            async def routed() -> bool:
+                return await receiver.depth() == 0
+
+            await until(routed)
+    assert recorder.heads == ["e" * 40]  # the rest of the PR's deliveries went on
+    assert "delivery d-bug (pull_request): routing failed" in caplog.text
+    assert sample(ctx.metrics, "review_bot_webhook_routed_total", result="http_5xx") == 1
+    # As the single process's 500: GitHub's redelivery of it is taken, that of a routed one is not.
+    assert await receiver.append("pull_request", "d-bug", body(7, "d" * 40), "")
+    assert not await receiver.append("pull_request", "d-next", body(7, "e" * 40), "")
 
 
 async def test_a_stopping_router_leaves_the_group_and_frees_the_lock(

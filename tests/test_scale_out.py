@@ -122,7 +122,8 @@ class Cluster:
         queues = [w.app[QUEUE] for w in self.workers]
         assert all(isinstance(q, RedisReviewQueue) for q in queues)
         depth = await queues[0].depth()  # type: ignore[attr-defined]
-        busy = any(not c.app[CONTEXT].background_idle() for c in self.receivers)
+        # Slash-commands run where their delivery is routed: in a worker.
+        busy = any(not c.app[CONTEXT].background_idle() for c in [*self.receivers, *self.workers])
         return not any(depth.values()) and all(q.idle() for q in queues) and not busy  # type: ignore[attr-defined]
 
 
@@ -368,8 +369,8 @@ async def _true(value: bool) -> bool:
 
 
 class WatchedLocks:
-    """The receiver's PR locks (Redis), counting who asked for one: the test knows the /pause is
-    at the lock, waiting for the publishing worker on the other replica, without a sleep."""
+    """A worker's PR locks (Redis), counting who asked for one: the test knows the /pause is at
+    the lock, waiting for the publishing review, without a sleep."""
 
     def __init__(self, inner: PRLock) -> None:
         self.inner = inner
@@ -385,7 +386,9 @@ class WatchedLocks:
 async def test_a_pause_on_one_replica_survives_a_publish_on_another(
     aiohttp_client, github_double: GitHubDouble, redis_server: RedisServer, repo_path: Path
 ):
-    cluster = await start_cluster(aiohttp_client, github_double, redis_server, repo_path, 1, 1)
+    # Two workers: the /pause runs on the one that routes it (the intake's router), the review on
+    # either; the PR's lock is Redis's, whichever process holds it.
+    cluster = await start_cluster(aiohttp_client, github_double, redis_server, repo_path, 1, 2)
     github_double.permissions[OWNER, REPO, WRITER] = "write"
     number = 31
     cluster.push(number, {"app/first.py": unused_import(1)})
@@ -395,9 +398,11 @@ async def test_a_pause_on_one_replica_survives_a_publish_on_another(
     assert not cluster.state(number).paused
 
     head = cluster.push(number, {"app/second.py": unused_import(2)})
-    receiver_ctx = cluster.receivers[0].app[CONTEXT]
-    locks = WatchedLocks(receiver_ctx.state_locks)
-    receiver_ctx.state_locks = locks  # type: ignore[assignment]
+    watched = []
+    for worker in cluster.workers:
+        worker_ctx = worker.app[CONTEXT]
+        watched.append(WatchedLocks(worker_ctx.state_locks))
+        worker_ctx.state_locks = watched[-1]  # type: ignore[assignment]
     hold = github_double.hold_next("PATCH", SUMMARY_PATCH)  # the worker's write of the summary
     try:
         assert await cluster.deliver(0, "pull_request", cluster.pull_payload(number, "synchronize")) == 202
@@ -412,7 +417,7 @@ async def test_a_pause_on_one_replica_survives_a_publish_on_another(
 
         # Either the pause wrote the summary while the worker's write was in flight (the race),
         # or it is at the PR's lock, which the worker on the other replica holds (the fix).
-        await until(lambda: _true(pause_wrote() or locks.asked > 0))
+        await until(lambda: _true(pause_wrote() or sum(w.asked for w in watched) > 0))
     finally:
         hold.release()
     await until(lambda: _true(head in cluster.completed_heads()))

@@ -169,13 +169,17 @@ class RedisIntake:
             return []
         return [_delivery(entry) for entry in _entries(reply)]
 
-    async def done(self, entry_ids: list[bytes]) -> None:
-        """Routed: acknowledged and removed (the stream's length is the backlog)."""
+    async def done(self, entry_ids: list[bytes], forget: list[str] | None = None) -> None:
+        """Routed: acknowledged and removed (the stream's length is the backlog). The deliveries
+        in ``forget`` failed in a handler: their ids are forgotten, so that GitHub's redelivery
+        of one (once the cause is fixed) is appended again, as the single process takes it."""
         if not entry_ids:
             return
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xack(self.stream, GROUP, *entry_ids)
             pipe.xdel(self.stream, *entry_ids)
+            if forget:
+                pipe.delete(*(self._seen_prefix + delivery_id for delivery_id in forget))
             await pipe.execute()
 
     async def depth(self) -> int:
