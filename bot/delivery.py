@@ -24,7 +24,7 @@ from bot.github.payloads import PayloadError
 from bot.observability import bind_log_context, log_context, parent_context
 from bot.queue import QueueFull, QueueUnavailable
 from bot.redis_client import UNAVAILABLE, Complaints
-from bot.webhook_intake import IntakeError, load_payload
+from bot.webhook_intake import ACTION_NOT_A_STRING, IntakeError, load_payload
 
 if TYPE_CHECKING:
     from bot.queue.redis_intake import Delivery, RedisIntake
@@ -67,8 +67,8 @@ def parse_delivery(body: bytes | bytearray) -> dict[str, object] | Routed:
         data = load_payload(body)
     except IntakeError as exc:
         return Routed(exc.status, exc.message)
-    if not isinstance(data.get("action", ""), str):  # gidgethub's router looks it up in a dict
-        return Routed(400, "payload field action is invalid: not a string")
+    if not isinstance(data.get("action", ""), str):
+        return Routed(400, ACTION_NOT_A_STRING)
     return data
 
 

@@ -188,6 +188,9 @@ def load_payload(body: bytes | bytearray) -> dict[str, Any]:
     return _load_exactly(body)
 
 
+ACTION_NOT_A_STRING = "payload field action is invalid: not a string"  # gidgethub looks it up in a dict
+
+
 class _Envelope(msgspec.Struct):
     """The only field a receiver reads itself; every other one is skipped (still parsed as JSON)."""
 
@@ -210,7 +213,7 @@ def check_payload(body: bytes | bytearray) -> None:
         _ENVELOPE.decode(body)
     except msgspec.ValidationError as exc:
         if "$.action" in str(exc):
-            raise IntakeError(400, "payload field action is invalid: not a string") from None
+            raise IntakeError(400, ACTION_NOT_A_STRING) from None
         raise IntakeError(400, "body is not a JSON object") from None
     except (msgspec.DecodeError, RecursionError):
         _load_exactly(body)  # raises the exact reason; a body only it accepts is let through

@@ -121,10 +121,6 @@ class RedisReviewQueue:
     def from_url(cls, url: str, options: RedisQueueOptions | None = None) -> RedisReviewQueue:
         return cls(connect(url), options, owns_client=True)
 
-    @property
-    def batcher(self) -> Batcher:
-        return self._batch
-
     def intake(self) -> RedisIntake:
         """The webhook intake on the same Redis, sharing this queue's round trips (redis_intake.py)."""
         o = self.options
