@@ -9,6 +9,10 @@ in a child process against a throwaway redis-server, appends signed ``synchroniz
 of distinct PRs (the bodies of bench_webhook.py --ingest) as a receiver does, and reads the
 child's CPU time from /proc until the intake is empty. ``--batch`` is the router's read size
 (bot/delivery.py's READ_COUNT). bench/receiver_cpu.py measures the receiver's side.
+
+It also prints the Redis memory one waiting delivery takes (entry and redelivery mark, from
+``used_memory``), for what receivers append (``routing_part``) and for the whole body, under a
+prefix no worker reads: what a full intake (``intake_max`` deliveries) would hold.
 """
 
 from __future__ import annotations
@@ -46,23 +50,47 @@ async def _worker(redis_url: str, batch: int, conn: Connection) -> None:
     await runner.cleanup()
 
 
-async def append_all(redis_url: str, count: int) -> float:
-    """Append ``count`` deliveries as receivers do (concurrently, group-committed); the seconds taken."""
+async def append_all(redis_url: str, count: int, *, prefix: str = "review-bot", whole: bool = False) -> float:
+    """Append ``count`` deliveries as receivers do (what the handlers read of each, or the whole
+    body, concurrently, group-committed); the seconds taken."""
     from receiver_cpu import deliveries
 
     from bot.queue.redis import RedisReviewQueue
+    from bot.queue.redis_upkeep import RedisQueueOptions
+    from bot.webhook_intake import routing_part
     from tests.e2e import SECRET
 
-    queue = RedisReviewQueue.from_url(redis_url)
+    queue = RedisReviewQueue.from_url(redis_url, RedisQueueOptions(prefix=prefix))
     intake = queue.intake()
     items = deliveries(count, SECRET)
     started = time.monotonic()
     for start in range(0, count, 100):  # 100 in flight, as busy receivers would have
         chunk = items[start : start + 100]
-        await asyncio.gather(*(intake.append("pull_request", d, body, "") for body, _, d in chunk))
+        parts = [body if whole else routing_part("pull_request", body) for body, _, _ in chunk]
+        await asyncio.gather(
+            *(
+                intake.append("pull_request", d, part, "")
+                for part, (_, _, d) in zip(parts, chunk, strict=True)
+            )
+        )
     took = time.monotonic() - started
     await queue.aclose()
     return took
+
+
+async def memory_per_entry(redis_url: str, count: int, *, whole: bool) -> float:
+    """Redis bytes per waiting delivery, appended under a prefix no worker reads, then deleted."""
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        before = (await client.info("memory"))["used_memory"]
+        await append_all(redis_url, count, prefix="unread", whole=whole)
+        after = (await client.info("memory"))["used_memory"]
+        await client.delete("unread:intake", *[key async for key in client.scan_iter("unread:*", count=1000)])
+        return (after - before) / count
+    finally:
+        await client.aclose()
 
 
 async def wait_empty(redis_url: str, deadline: float) -> None:
@@ -104,6 +132,13 @@ def main() -> int:
             f"{1000 * cpu / args.deliveries:.3f} CPU-ms per delivery routed"
         )
         parent.send("stop")
+        part = asyncio.run(memory_per_entry(redis_url, 2000, whole=False))
+        whole = asyncio.run(memory_per_entry(redis_url, 2000, whole=True))
+        print(
+            f"Redis memory per waiting delivery (entry + redelivery mark): {part / 1024:.2f} KiB as "
+            f"appended (what the handlers read), {whole / 1024:.2f} KiB with the whole body; "
+            f"a full intake of 100,000: {part * 1e5 / 2**20:.0f} MiB, against {whole * 1e5 / 2**20:.0f} MiB"
+        )
     return 0
 
 

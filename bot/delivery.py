@@ -96,14 +96,18 @@ async def dispatch(
 def subject_of(data: dict[str, object]) -> dict[str, object]:
     """The repository and PR a payload is about, for the log lines of its delivery."""
     repository = data.get("repository")
-    repo = repository.get("full_name") if isinstance(repository, dict) else None
+    owner = repository.get("owner") if isinstance(repository, dict) else None
+    login = owner.get("login") if isinstance(owner, dict) else None
+    name = repository.get("name") if isinstance(repository, dict) else None
+    # owner/name, not full_name: a receiver sends the workers only what the payload models read
+    repo = f"{login}/{name}" if isinstance(login, str) and isinstance(name, str) else None
     number = None
     for key in ("pull_request", "issue"):
         item = data.get(key)
         if isinstance(item, dict) and isinstance(item.get("number"), int):
             number = item["number"]
             break
-    return {"repo": repo if isinstance(repo, str) else None, "pr": number}
+    return {"repo": repo, "pr": number}
 
 
 # --- the workers' side of the intake -------------------------------------------------------------

@@ -28,7 +28,7 @@ from bot.observability import bind_log_context, current_traceparent, tracer_of, 
 from bot.queue import InProcessQueue, ReviewQueue
 from bot.queue.redis_intake import IntakeFull, RedisIntake, consumer_name
 from bot.redis_client import UNAVAILABLE, connect, describe, reachable, stop_tasks
-from bot.webhook_intake import BodyBudget, IntakeError, check_payload, read_signed_body
+from bot.webhook_intake import BodyBudget, IntakeError, read_signed_body, routing_part
 from bot.webhook_intake import signature_matches as signature_matches
 from bot.worker import WorkerPool
 from handlers import checks, comments, installation, ping, pull_request
@@ -110,13 +110,14 @@ async def receive(request: web.Request, event_name: str | None, delivery_id: str
 
 
 async def append(intake: RedisIntake, event_name: str, delivery_id: str, body: bytearray) -> web.Response:
-    """A receiver's delivery: checked to be a JSON object, then in the intake (or refused)."""
+    """A receiver's delivery: checked to be a JSON object, then what its handler reads of it in the
+    intake (or refused)."""
     try:
-        check_payload(body)
+        part = routing_part(event_name, body)
     except IntakeError as exc:
         return problem(exc.status, exc.message)
     try:
-        await intake.append(event_name, delivery_id, body, current_traceparent())
+        await intake.append(event_name, delivery_id, part, current_traceparent())
     except IntakeFull as exc:
         log.warning("delivery %s (%s): %s", delivery_id, event_name, exc)
         return problem(503, "too many deliveries wait to be routed; redeliver later", retry_after=60)

@@ -27,6 +27,7 @@ from bot.queue import QueueFull
 from bot.queue.redis import RedisReviewQueue
 from bot.queue.redis_intake import IntakeFull, RedisIntake
 from bot.web import INTAKE, create_app
+from bot.webhook_intake import routing_part
 from tests.e2e import SECRET, bot_settings
 from tests.redis_server import RedisServer
 from tests.test_roles import FAST, until
@@ -258,6 +259,8 @@ async def test_a_receiver_appends_and_answers_before_any_routing(
     assert await post(body(7, "a" * 40), delivery) == (202, {"accepted": delivery})  # a redelivery
     assert await intake.depth() == 1
     assert sum((await queue.depth()).values()) == 0  # routed by a worker, not here
+    ((_, entry),) = await intake.redis.xrange(intake.stream)  # what the handlers read, not 28 KB
+    assert entry[b"body"] == routing_part("pull_request", body(7, "a" * 40)) != body(7, "a" * 40)
     # Checked before it is appended: not JSON, or not an object, is the sender's to fix.
     assert (await post(b"{", "d-x"))[0] == 400
     assert (await post(b"[1]", "d-y")) == (400, {"error": "body is not a JSON object"})

@@ -11,7 +11,7 @@ modelled, so GitHub adding or changing them never breaks a delivery.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -40,6 +40,9 @@ Name = Annotated[str, Field(min_length=1, max_length=1024), AfterValidator(_prin
 
 class Model(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    # With REDIS_URL a receiver sends the workers only the fields these models read
+    # (bot/webhook_intake.py): a model whose object a handler also reads beyond them says so.
+    read_whole: ClassVar[bool] = False
 
 
 class Account(Model):
@@ -94,6 +97,8 @@ class PullRequestEvent(RepositoryEvent):
 
 
 class Comment(Model):
+    read_whole = True  # commands get the comment as GitHub sent it (handlers/comments.py, /explain)
+
     id: Id
     body: str | None = None
     user: Account
@@ -184,6 +189,18 @@ class CheckSuiteEvent(RepositoryEvent):
     action: str
     check_suite: CheckTarget
 
+
+# The model each event's handler validates first (handlers/); the events no handler reads are not here.
+EVENT_MODELS: dict[str, type[Model]] = {
+    "pull_request": PullRequestEvent,
+    "issue_comment": IssueCommentEvent,
+    "pull_request_review_comment": ReviewCommentEvent,
+    "check_run": CheckRunEvent,
+    "check_suite": CheckSuiteEvent,
+    "installation": InstallationEvent,
+    "installation_repositories": InstallationEvent,
+    "ping": PingEvent,
+}
 
 M = TypeVar("M", bound=Model)
 

@@ -2,7 +2,8 @@
 
 With REDIS_URL a receiver does the least a delivery needs before GitHub may be told 202: it
 checks the signature and that the body is a JSON object, then one script appends the delivery
-(event, id, body, trace parent) to the ``<prefix>:intake`` stream and remembers its id for
+(event, id, what its handler reads of the body, trace parent: bot/webhook_intake.py
+``routing_part``) to the ``<prefix>:intake`` stream and remembers its id for
 GitHub's redelivery window (a redelivery is answered 202 and not appended again). The workers
 read the stream as one consumer group and route each delivery through the same handlers the
 single process runs (bot/delivery.py: payload models, dedupe, the review lanes,
