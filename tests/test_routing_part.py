@@ -152,3 +152,12 @@ def test_flaws_in_what_no_handler_reads_go_with_it() -> None:
     with pytest.raises(IntakeError):
         load_payload(body)  # the single process refuses the whole body
     assert load_payload(routing_part("pull_request", body)) == {"action": "opened", "sender": {"login": "a"}}
+
+
+def test_a_repeated_key_counts_as_the_standard_parser_counts_it() -> None:
+    first, then = (
+        b'"action": "opened", "pull_request": {"number": 1}',
+        b'"action": "closed", "pull_request": {"number": 2}',
+    )
+    body = b"{" + first + b", " + then + b"}"
+    assert load_payload(routing_part("pull_request", body)) == load_payload(body)  # the last one
