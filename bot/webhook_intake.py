@@ -217,9 +217,12 @@ def _part_type(annotation: Any) -> Any:
     return msgspec.Raw
 
 
+def _part_fields(model: type[Model]) -> dict[str, Any]:
+    return {name: _part_type(info.annotation) for name, info in model.model_fields.items()}
+
+
 def _part_struct(model: type[Model]) -> type[msgspec.Struct]:
-    fields = [(name, _part_type(info.annotation)) for name, info in model.model_fields.items()]
-    return _struct(model.__name__, fields)
+    return _struct(model.__name__, list(_part_fields(model).items()))
 
 
 def _struct(name: str, fields: list[tuple[str, Any]]) -> type[msgspec.Struct]:
@@ -247,11 +250,9 @@ def _event_struct(model: type[Model]) -> type[msgspec.Struct]:
     """What a receiver keeps of an event whose handler validates ``model``: the envelope, and
     the model's fields (a nested model's own fields where both name one: they include the
     envelope's)."""
-    fields = dict(_ENVELOPE_FIELDS)
-    fields.update(
-        (name, _part_type(info.annotation)) for name, info in model.model_fields.items() if name != "action"
-    )
-    return _struct(f"{model.__name__}Event", list(fields.items()))
+    own = _part_fields(model)
+    own.pop("action", None)  # the envelope's: a string, checked by the decode itself
+    return _struct(f"{model.__name__}Event", list({**_ENVELOPE_FIELDS, **own}.items()))
 
 
 _PARTS = {event: msgspec.json.Decoder(_event_struct(model)) for event, model in EVENT_MODELS.items()}
