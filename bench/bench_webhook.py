@@ -23,7 +23,7 @@ their headers. Printed: the server's RSS before, at its peak and after, how the 
 answered, and /health latency (a new connection every 0.25 s) during the flood.
 
 Ingest mode (issue 10's scenario):  .venv/bin/python bench/bench_webhook.py --ingest [--rate 500]
-             [--seconds 15] [--wrk-connections 50] [--review-prs 60] [--keep]
+             [--seconds 15] [--wrk-connections 50] [--review-prs 400] [--keep]
 
 wrk posts signed deliveries of distinct PRs at about --rate per second to `review-bot serve`
 (REDIS_URL set: it verifies, dedupes and queues into Redis) while two `review-bot worker`
@@ -410,7 +410,12 @@ def main() -> int:
     parser.add_argument("--ingest", action="store_true", help="wrk against serve + Redis, workers busy")
     parser.add_argument("--rate", type=float, default=500.0, help="ingest: deliveries per second asked")
     parser.add_argument("--wrk-connections", type=int, default=50, help="ingest: wrk's connections")
-    parser.add_argument("--review-prs", type=int, default=120, help="ingest: PRs reviewed (0: no workers)")
+    parser.add_argument(
+        "--review-prs",
+        type=int,
+        default=400,
+        help="ingest: PRs reviewed (0: no workers); enough to outlast both runs",
+    )
     parser.add_argument("--receivers", type=int, default=1, help="ingest: `serve` processes on one port")
     parser.add_argument("--worker-slots", type=int, default=2, help="ingest: reviews at a time per worker")
     parser.add_argument(

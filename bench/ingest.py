@@ -131,6 +131,7 @@ async def _double(conn: Connection, repo: Path, public_pem: str, prs: int, owner
     for n in range(prs):
         data = double.add_pull(owner, name, n + 1, base="main", head=f"pr{n}")
         heads[n + 1] = (data["head"]["sha"], data["base"]["sha"])
+    real = {head for head, _ in heads.values()}
     await double.start()
     conn.send({"url": double.base_url, "git": double.git_url(owner, name), "heads": heads})
     loop = asyncio.get_running_loop()
@@ -138,7 +139,10 @@ async def _double(conn: Connection, repo: Path, public_pem: str, prs: int, owner
         command = await loop.run_in_executor(None, conn.recv)
         if command == "stop":
             break
-        runs = [r for runs in double.check_runs.values() for r in runs]
+        # Only the real PRs' check runs: a wrk delivery's made-up head gets one too (its review
+        # fails at the fetch, in milliseconds), and counting those would hide that the real
+        # reviews ran out, leaving the cores idle.
+        runs = [r for runs in double.check_runs.values() for r in runs if r["head_sha"] in real]
         conn.send({"completed": sum(r["status"] == "completed" for r in runs), "runs": len(runs)})
     await double.stop()
 
@@ -418,7 +422,8 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         slow = slow_log.slowlog_get(100_000)
         intake_left = slow_log.xlen(intake)
         slow_log.close()
-        reviewed = completed() - done0
+        done = completed()
+        reviewed = done - done0
         rate = r["requests"] / (r["duration_us"] / 1e6)
         print(f"load before: {load0}    cores: {os.cpu_count()}    body: {size} bytes, distinct PRs")
         print(
@@ -436,10 +441,15 @@ def run_ingest(args: Any, fixture: Path, secret: str) -> int:
         )
         print(
             f"meanwhile: {len(worker_ports)} workers used {sum(cpu[args.receivers :]) / wall:.2f} cores "
-            f"(their analyzers included) and finished {reviewed} reviews; {args.receivers} receiver(s) used "
-            f"{receiver_cpu / wall:.2f} cores"
+            f"(their analyzers included) and finished {reviewed} reviews ({args.review_prs - done} still "
+            f"waiting); {args.receivers} receiver(s) used {receiver_cpu / wall:.2f} cores"
         )
         print("  and " + ", ".join(f"{name} {c / wall:.2f} cores" for name, c in others_cpu.items()))
+        if worker_ports and done >= args.review_prs:
+            print(
+                f"  WARNING: all {args.review_prs} real reviews were done before the run ended, so the "
+                "workers did not keep both cores busy throughout: run again with more --review-prs"
+            )
         routed = r["requests"] + intake0 - intake_left
         print(
             f"intake: {intake0} deliveries waiting before, {intake_left} after; the workers routed "
