@@ -155,6 +155,12 @@ def _read_hunk(fd: FileDiff, lines: list[str], i: int) -> int:
     if (old_left > 0 and old_no < 1) or (new_left > 0 and new_no < 1):
         raise DiffError(f"a hunk of {fd.path or 'the patch'} starts at line 0: {lines[i][:80]!r}")
     if new_left > 0:
+        # git writes a file's hunks in order, apart: one that starts inside or before the last one
+        # would count a line both added and unchanged, or twice.
+        if fd.hunks and new_no <= fd.hunks[-1][1]:
+            raise DiffError(
+                f"the hunks of {fd.path or 'the patch'} overlap or are out of order: {lines[i][:80]!r}"
+            )
         fd.hunks.append((new_no, new_no + new_left - 1))
     i += 1
     while old_left > 0 or new_left > 0:

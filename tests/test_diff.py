@@ -93,6 +93,28 @@ def test_malformed_patch_raises_diff_error() -> None:
         parse_patch("x.py", "@@ -1,3 +1,3 @@\n a\n")  # the hunk promises three lines, holds one
 
 
+@pytest.mark.parametrize(
+    "patch",
+    [
+        # A second hunk over lines the first showed unchanged (found by the diff fuzzer): line 1
+        # would be both added and context, and a comment on it would be kept and dropped at once.
+        "@@ -1,2 +1,2 @@\n a\n b\n@@ -1 +1 @@\n-a\n+A\n",
+        "@@ -5 +5 @@\n-e\n+E\n@@ -2 +2 @@\n-b\n+B\n",  # out of order
+        "@@ -1,2 +1,3 @@\n a\n+x\n b\n@@ -2 +3 @@\n-b\n+B\n",  # starts at the last one's end
+    ],
+)
+def test_overlapping_or_unordered_hunks_raise_diff_error(patch: str) -> None:
+    with pytest.raises(DiffError, match="overlap or are out of order"):
+        parse_patch("x.py", patch)
+    with pytest.raises(DiffError, match="overlap or are out of order"):
+        parse_unified_diff("diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n" + patch)
+
+
+def test_adjacent_hunks_are_two_hunks() -> None:
+    fd = parse_patch("x.py", "@@ -1 +1 @@\n-a\n+A\n@@ -2 +2 @@\n-b\n+B\n")
+    assert fd.hunks == [(1, 1), (2, 2)] and fd.added == {1, 2} and fd.deleted == {1, 2}
+
+
 def test_empty_git_diff_is_empty() -> None:
     assert parse_unified_diff("") == {}
 
