@@ -96,9 +96,9 @@ async def dispatch(
 def subject_of(data: dict[str, object]) -> dict[str, object]:
     """The repository and PR a payload is about, for the log lines of its delivery."""
     repository = data.get("repository")
-    owner = repository.get("owner") if isinstance(repository, dict) else None
+    repository = repository if isinstance(repository, dict) else {}
+    owner, name = repository.get("owner"), repository.get("name")
     login = owner.get("login") if isinstance(owner, dict) else None
-    name = repository.get("name") if isinstance(repository, dict) else None
     # owner/name, not full_name: a receiver sends the workers only what the payload models read
     repo = f"{login}/{name}" if isinstance(login, str) and isinstance(name, str) else None
     number = None
@@ -213,8 +213,9 @@ async def route_entry(
                 log.exception("delivery %s (%s): routing failed", delivery.delivery_id, delivery.event)
                 outcome = Routed(500, "routing failed")
         if outcome.status == 400:
-            what = (delivery.delivery_id, delivery.event, outcome.message)
-            log.warning("delivery %s (%s) not routed: %s", *what)
+            log.warning(
+                "delivery %s (%s) not routed: %s", delivery.delivery_id, delivery.event, outcome.message
+            )
     ctx.metrics.count_routed(delivery.event, outcome.status)
     return outcome
 
